@@ -1,0 +1,137 @@
+/**
+ * Opens a connection to a backend MySQL server and logs in on the client's
+ * behalf (myproxy-behaviour.md §2). The authentication itself is the pure
+ * `BackendLogin` state machine; this file only moves its packets.
+ * @module
+ */
+
+import net from "node:net";
+import { formatAddress, localSocketPath, type SocketAddress } from "../net/address.ts";
+import { describePermissionError } from "../net/permission.ts";
+import { parseServerGreeting } from "../mysql/handshake.ts";
+import { BackendLogin, type RsaKeyCache } from "../mysql/auth/login.ts";
+import { parseErr } from "../mysql/response.ts";
+import { Capability } from "../mysql/constants.ts";
+import type { MysqlErrorInfo } from "../mysql/errors.ts";
+import type { BackendCredentials } from "./policy.ts";
+import { PacketSocket } from "./packet_socket.ts";
+
+/** Connect timeout and per-packet login timeout (the original used 10 s). */
+export const BACKEND_TIMEOUT_MS = 10_000;
+
+/** The backend could not be reached or did not speak MySQL; the client sees "Connection error". */
+export class BackendConnectError extends Error {
+  override name = "BackendConnectError";
+}
+
+/** A logged-in backend connection. */
+export interface BackendLink {
+  readonly socket: net.Socket;
+  readonly address: SocketAddress;
+  readonly serverVersion: string;
+  /** The backend's OK payload that ended the login. */
+  readonly okPayload: Uint8Array;
+  /** Capabilities both sides agreed on; the backend encodes with these. */
+  readonly capabilities: number;
+  /** Bytes the backend sent after its OK (normally none). */
+  readonly leftover: Uint8Array;
+}
+
+/** The outcome of a login attempt the backend answered. */
+export type LoginResult =
+  | { readonly kind: "ok"; readonly link: BackendLink }
+  | { readonly kind: "err"; readonly error: MysqlErrorInfo };
+
+function openSocket(address: SocketAddress): Promise<net.Socket> {
+  const where = formatAddress(address);
+  return new Promise((resolve, reject) => {
+    let socket: net.Socket;
+    const path = localSocketPath(address);
+    try {
+      socket = address.family === "inet" || address.family === "inet6"
+        ? net.createConnection({ host: address.host, port: address.port })
+        : net.createConnection({ path: path! });
+    } catch (error) {
+      reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
+      return;
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new BackendConnectError(`Cannot connect to "${where}": timed out`));
+    }, BACKEND_TIMEOUT_MS);
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
+    });
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      if (path === null) socket.setNoDelay(true);
+      resolve(socket);
+    });
+  });
+}
+
+/**
+ * Connects to `address` and logs in with `credentials`. Resolves with the
+ * backend's verdict; rejects with {@link BackendConnectError} when there is no
+ * usable MySQL server there.
+ */
+export async function loginToBackend(
+  address: SocketAddress,
+  credentials: BackendCredentials,
+  clientCapabilities: number,
+  rsaKeyCache: RsaKeyCache,
+): Promise<LoginResult> {
+  const socket = await openSocket(address);
+  const packets = new PacketSocket(socket);
+  try {
+    const greetingPacket = await packets.read(BACKEND_TIMEOUT_MS);
+    if (greetingPacket.payload[0] === 0xff) {
+      const error = parseErr(greetingPacket.payload, 0);
+      throw new BackendConnectError(`Backend refused the connection: ${error.code} ${error.message}`);
+    }
+    const greeting = parseServerGreeting(greetingPacket.payload);
+    const login = new BackendLogin({
+      credentials,
+      clientCapabilities,
+      greeting,
+      rsaKeyCache,
+      serverKey: formatAddress(address),
+    });
+    let sequenceId = 1;
+    packets.write(sequenceId, await login.start());
+    for (;;) {
+      const packet = await packets.read(BACKEND_TIMEOUT_MS);
+      const step = await login.onPacket(packet.payload);
+      sequenceId = (packet.sequenceId + 1) & 0xff;
+      if (step.kind === "send") {
+        packets.write(sequenceId, step.payload);
+        continue;
+      }
+      if (step.kind === "err") {
+        socket.destroy();
+        return { kind: "err", error: step.error };
+      }
+      return {
+        kind: "ok",
+        link: {
+          socket,
+          address,
+          serverVersion: greeting.serverVersion,
+          okPayload: step.payload,
+          capabilities: login.capabilities & greeting.capabilities | Capability.PROTOCOL_41,
+          leftover: packets.detach(),
+        },
+      };
+    }
+  } catch (error) {
+    socket.destroy();
+    if (error instanceof BackendConnectError) throw error;
+    throw new BackendConnectError(
+      `Login to "${formatAddress(address)}" failed: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}

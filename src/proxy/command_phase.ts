@@ -1,0 +1,166 @@
+/**
+ * The command phase: bytes stream between client and backend in both
+ * directions with backpressure (a side stops being read while the other side
+ * cannot take more). Only the first bytes of each client command are looked
+ * at, to handle COM_INIT_DB, COM_CHANGE_USER and COM_QUIT
+ * (myproxy-behaviour.md §3).
+ * @module
+ */
+
+import type { Socket } from "node:net";
+import { Command, ErrorCode } from "../mysql/constants.ts";
+import { CommandSplitter, type Segment } from "./command_splitter.ts";
+import { FrameTracker } from "./frame_tracker.ts";
+
+/** What the command phase needs from its connection. */
+export interface CommandPhaseHost {
+  /** Handles an intercepted command; resolves once its effect is written. */
+  handleCommand(sequenceId: number, payload: Uint8Array): Promise<void> | void;
+  /** Sends an ERR to the client with the given sequence id. */
+  sendError(sequenceId: number, code: number, sqlState: string, message: string): void;
+  /** Logs with the client's prefix. */
+  log(level: "info" | "warning" | "error", message: string): void;
+}
+
+const INTERCEPTED = new Set<number>([Command.INIT_DB, Command.CHANGE_USER, Command.QUIT]);
+
+/** Forwards one logged-in session until either side closes. */
+export class CommandPhase {
+  readonly #splitter = new CommandSplitter((command) => INTERCEPTED.has(command));
+  readonly tracker = new FrameTracker();
+  #busy = false;
+  #backendFull = false;
+  #queue: Segment[] = [];
+  #closed = false;
+  #lastSequenceId = 0;
+  readonly #done: Promise<void>;
+  #finish!: () => void;
+
+  constructor(
+    private readonly host: CommandPhaseHost,
+    readonly client: Socket,
+    readonly backend: Socket,
+  ) {
+    this.#done = new Promise((resolve) => this.#finish = resolve);
+  }
+
+  /** Starts forwarding, replaying bytes already read; resolves when the session ends. */
+  run(clientLeftover: Uint8Array, backendLeftover: Uint8Array): Promise<void> {
+    const { client, backend } = this;
+    client.on("data", this.#onClientData);
+    backend.on("data", this.#onBackendData);
+    client.on("drain", () => backend.resume());
+    backend.on("drain", () => {
+      this.#backendFull = false;
+      if (!this.#busy) client.resume();
+    });
+    client.on("end", () => this.close());
+    client.on("close", () => this.close());
+    client.on("error", (error) => {
+      this.host.log("info", `Client connection failed: ${error.message}`);
+      this.close();
+    });
+    backend.on("end", () => this.#backendLost("closed by server"));
+    backend.on("close", () => this.#backendLost("closed"));
+    backend.on("error", (error) => this.#backendLost(error.message));
+    if (backendLeftover.length > 0) this.#onBackendData(backendLeftover);
+    if (clientLeftover.length > 0) this.#onClientData(clientLeftover);
+    client.resume();
+    return this.#done;
+  }
+
+  /** Writes bytes to the backend, pausing the client while the backend is full. */
+  writeToBackend(bytes: Uint8Array): void {
+    if (!this.backend.write(bytes)) {
+      this.#backendFull = true;
+      this.client.pause();
+    }
+  }
+
+  /** Writes bytes the proxy produced itself to the client. */
+  writeToClient(bytes: Uint8Array, lastSequenceId: number): void {
+    this.#lastSequenceId = lastSequenceId;
+    this.client.write(bytes);
+  }
+
+  /** Ends both connections (idempotent). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.client.end();
+    this.client.destroySoon?.();
+    this.backend.destroy();
+    this.#finish();
+  }
+
+  /** Closes the backend politely after forwarding QUIT, and the client. */
+  quit(bytes: Uint8Array): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.backend.end(bytes);
+    this.client.end();
+    this.#finish();
+  }
+
+  readonly #onClientData = (chunk: Uint8Array): void => {
+    if (this.#closed) return;
+    const segments = this.#splitter.push(chunk);
+    this.#lastSequenceId = this.#splitter.lastSequenceId;
+    if (this.#busy) {
+      for (const segment of segments) this.#queue.push(segment);
+      return;
+    }
+    this.#process(segments);
+  };
+
+  #process(segments: Segment[]): void {
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i];
+      if (segment.kind === "forward") {
+        this.writeToBackend(segment.bytes);
+        continue;
+      }
+      const pending = this.host.handleCommand(segment.sequenceId, segment.payload);
+      if (pending === undefined) continue;
+      this.#busy = true;
+      this.client.pause();
+      this.#queue = segments.slice(i + 1);
+      pending.then(() => this.#resumeAfterCommand(), (error) => {
+        this.host.log("error", `Command handling failed: ${(error as Error).message}`);
+        this.close();
+      });
+      return;
+    }
+  }
+
+  #resumeAfterCommand(): void {
+    this.#busy = false;
+    if (this.#closed) return;
+    const queued = this.#queue;
+    this.#queue = [];
+    this.#process(queued);
+    if (!this.#busy && !this.#backendFull) this.client.resume();
+  }
+
+  readonly #onBackendData = (chunk: Uint8Array): void => {
+    if (this.#closed) return;
+    this.tracker.push(chunk);
+    this.#lastSequenceId = this.tracker.lastSequenceId;
+    if (!this.client.write(chunk)) this.backend.pause();
+  };
+
+  #backendLost(reason: string): void {
+    if (this.#closed) return;
+    this.host.log("warning", `Backend connection lost: ${reason}`);
+    // An ERR in the middle of a packet would corrupt it: then just close.
+    if (this.tracker.atBoundary) {
+      this.host.sendError(
+        (this.#lastSequenceId + 1) & 0xff,
+        ErrorCode.UNKNOWN_COM_ERROR,
+        "08S01",
+        "Connection to the server lost",
+      );
+    }
+    this.close();
+  }
+}

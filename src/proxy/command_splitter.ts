@@ -1,0 +1,92 @@
+/**
+ * Follows the client→backend byte stream of the command phase and splits it
+ * into bytes to forward verbatim and the few command packets the proxy must
+ * see whole (COM_INIT_DB, COM_CHANGE_USER, COM_QUIT). Nothing is buffered
+ * except a packet header cut by a chunk boundary and an intercepted packet
+ * still arriving, so large packets stream through.
+ *
+ * A packet with a payload of exactly 0xFFFFFF bytes is continued by the next
+ * packet; the continuation is not a new command (myproxy-behaviour.md §3).
+ * @module
+ */
+
+import { MAX_PAYLOAD } from "../mysql/constants.ts";
+
+/** A piece of the stream: bytes to forward, or an intercepted command. */
+export type Segment =
+  | { readonly kind: "forward"; readonly bytes: Uint8Array }
+  | { readonly kind: "command"; readonly sequenceId: number; readonly payload: Uint8Array };
+
+/** The largest intercepted packet kept whole; larger ones are forwarded. */
+export const MAX_INTERCEPTED_PAYLOAD = 64 * 1024;
+
+const HEADER = 4;
+
+/** Stateful splitter; one per connection. */
+export class CommandSplitter {
+  #remaining = 0;
+  #continuation = false;
+  #carry: Uint8Array | null = null;
+  /** Sequence id of the last packet header seen. */
+  lastSequenceId = 0;
+
+  /** @param intercepts whether a command byte starts a packet to keep whole */
+  constructor(private readonly intercepts: (command: number) => boolean) {}
+
+  /** Splits one received chunk. Undecided trailing bytes wait for the next push. */
+  push(input: Uint8Array): Segment[] {
+    let chunk = input;
+    if (this.#carry) {
+      const joined = new Uint8Array(this.#carry.length + input.length);
+      joined.set(this.#carry);
+      joined.set(input, this.#carry.length);
+      chunk = joined;
+      this.#carry = null;
+    }
+    const out: Segment[] = [];
+    let pos = 0;
+    let forwardFrom = 0;
+    while (pos < chunk.length) {
+      if (this.#remaining > 0) {
+        const take = Math.min(this.#remaining, chunk.length - pos);
+        pos += take;
+        this.#remaining -= take;
+        continue;
+      }
+      const available = chunk.length - pos;
+      // A new command needs its header and first payload byte to be judged.
+      if (available < HEADER + (this.#continuation ? 0 : 1)) break;
+      const length = chunk[pos] | (chunk[pos + 1] << 8) | (chunk[pos + 2] << 16);
+      const sequenceId = chunk[pos + 3];
+      const isNewCommand = !this.#continuation;
+      this.#continuation = length === MAX_PAYLOAD;
+      if (
+        isNewCommand && length > 0 && length <= MAX_INTERCEPTED_PAYLOAD &&
+        this.intercepts(chunk[pos + HEADER])
+      ) {
+        if (available < HEADER + length) {
+          this.#continuation = false;
+          break;
+        }
+        if (pos > forwardFrom) out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
+        const payload = chunk.subarray(pos + HEADER, pos + HEADER + length);
+        out.push({ kind: "command", sequenceId, payload });
+        this.lastSequenceId = sequenceId;
+        pos += HEADER + length;
+        forwardFrom = pos;
+        continue;
+      }
+      this.lastSequenceId = sequenceId;
+      pos += HEADER;
+      this.#remaining = length;
+    }
+    if (pos < chunk.length) this.#carry = chunk.slice(pos);
+    if (pos > forwardFrom) out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
+    return out;
+  }
+
+  /** Bytes held back waiting for more input (for diagnostics and tests). */
+  get pendingBytes(): number {
+    return this.#carry?.length ?? 0;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The set of live client connections: accepts sockets from listeners, hands
+ * each a connection id and its listener's policy, and can close connections
+ * by account (DISCONNECT_DATABASE) or all of them (shutdown).
+ * @module
+ */
+
+import type { Socket } from "node:net";
+import type { RsaKeyCache } from "../mysql/auth/login.ts";
+import { ClientConnection, type ProxyContext } from "./client_connection.ts";
+import type { PeerCredentials, SessionPolicy } from "./policy.ts";
+
+/** Hooks the process wires in (metrics, logging of totals). */
+export interface ProxyServerOptions {
+  /** Called when a Lua callback failed. */
+  onLuaError?: () => void;
+}
+
+/** Owns every client connection of the process. */
+export class ProxyServer {
+  readonly #connections = new Set<ClientConnection>();
+  #nextId = 1;
+  readonly #context: ProxyContext;
+
+  constructor(options: ProxyServerOptions = {}) {
+    const rsaKeyCache: RsaKeyCache = new Map();
+    this.#context = { rsaKeyCache, luaError: () => options.onLuaError?.() };
+  }
+
+  /** Number of open client connections. */
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  /** Returns an accept handler that runs connections with `policy`. */
+  acceptor(policy: SessionPolicy): (socket: Socket, peer: PeerCredentials | null) => void {
+    return (socket, peer) => {
+      const id = this.#nextId;
+      this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;
+      const connection = new ClientConnection(id, peer, socket, policy, this.#context);
+      this.#connections.add(connection);
+      connection.run().finally(() => this.#connections.delete(connection));
+    };
+  }
+
+  /** Closes every connection whose account equals `account`; returns how many. */
+  disconnectAccount(account: Uint8Array): number {
+    let count = 0;
+    for (const connection of this.#connections) {
+      const own = connection.account;
+      if (own && own.length === account.length && own.every((b, i) => b === account[i])) {
+        connection.close();
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Closes every connection. */
+  closeAll(): void {
+    for (const connection of this.#connections) connection.close();
+  }
+}

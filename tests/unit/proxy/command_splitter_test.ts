@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { CommandSplitter, type Segment } from "../../../src/proxy/command_splitter.ts";
+import { framePackets } from "../../../src/mysql/writer.ts";
+import { Command, MAX_PAYLOAD } from "../../../src/mysql/constants.ts";
+
+const te = new TextEncoder();
+const intercepts = (c: number) => c === Command.INIT_DB || c === Command.QUIT;
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function payload(command: number, text: string): Uint8Array {
+  return new Uint8Array([command, ...te.encode(text)]);
+}
+
+/** Feeds `chunks` and collects forwarded bytes and intercepted commands. */
+function run(chunks: Uint8Array[]) {
+  const splitter = new CommandSplitter(intercepts);
+  const forwarded: Uint8Array[] = [];
+  const commands: { sequenceId: number; payload: Uint8Array }[] = [];
+  for (const chunk of chunks) {
+    for (const segment of splitter.push(chunk) as Segment[]) {
+      if (segment.kind === "forward") forwarded.push(segment.bytes.slice());
+      else commands.push({ sequenceId: segment.sequenceId, payload: segment.payload.slice() });
+    }
+  }
+  return { forwarded: concat(forwarded), commands, pending: splitter.pendingBytes };
+}
+
+const query1 = framePackets(0, payload(Command.QUERY, "SELECT 1"));
+const initDb = framePackets(0, payload(Command.INIT_DB, "shop"));
+const query2 = framePackets(0, payload(Command.QUERY, "SELECT 2"));
+const stream = concat([query1, initDb, query2]);
+
+Deno.test("commands that need no decision are forwarded verbatim in one piece", () => {
+  const splitter = new CommandSplitter(intercepts);
+  const segments = splitter.push(query1);
+  assert.equal(segments.length, 1);
+  assert.equal(segments[0].kind, "forward");
+  assert.deepEqual((segments[0] as { bytes: Uint8Array }).bytes, query1);
+});
+
+Deno.test("COM_INIT_DB is taken out whole and the rest forwarded, at every split point", () => {
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const result = run([stream.subarray(0, cut), stream.subarray(cut)]);
+    assert.deepEqual(result.forwarded, concat([query1, query2]), `cut at ${cut}`);
+    assert.equal(result.commands.length, 1, `cut at ${cut}`);
+    assert.deepEqual(result.commands[0].payload, payload(Command.INIT_DB, "shop"));
+    assert.equal(result.pending, 0);
+  }
+});
+
+Deno.test("COM_INIT_DB arriving byte by byte is recognised", () => {
+  const result = run([...stream].map((b) => new Uint8Array([b])));
+  assert.deepEqual(result.forwarded, concat([query1, query2]));
+  assert.equal(result.commands.length, 1);
+});
+
+Deno.test("regression: continuation of a 0xFFFFFF packet is not a new command", () => {
+  // A COM_QUERY of exactly 0xFFFFFF bytes continues in a packet whose first
+  // payload byte happens to be 0x02 (COM_INIT_DB): it must be forwarded.
+  const big = new Uint8Array(MAX_PAYLOAD + 5);
+  big[0] = Command.QUERY;
+  big[MAX_PAYLOAD] = Command.INIT_DB;
+  const framed = framePackets(0, big);
+  const result = run([framed.subarray(0, 100_000), framed.subarray(100_000)]);
+  assert.equal(result.commands.length, 0);
+  assert.equal(result.forwarded.length, framed.length);
+});
+
+Deno.test("a large packet streams: its bytes are forwarded before it is complete", () => {
+  const big = framePackets(0, new Uint8Array(1_000_000).fill(Command.QUERY));
+  const splitter = new CommandSplitter(intercepts);
+  const first = splitter.push(big.subarray(0, 1000));
+  assert.equal(first.length, 1);
+  assert.equal((first[0] as { bytes: Uint8Array }).bytes.length, 1000);
+});
+
+Deno.test("sequence ids of the last packet are reported", () => {
+  const splitter = new CommandSplitter(intercepts);
+  splitter.push(framePackets(7, payload(Command.QUERY, "x")));
+  assert.equal(splitter.lastSequenceId, 7);
+});

@@ -38,15 +38,11 @@ export async function spawnChild(
   args: string[],
   options: ChildOptions = {},
 ): Promise<Child> {
-  const wrapper = ["--pdeathsig", "KILL"];
-  if (options.user !== undefined) {
-    wrapper.push(`--reuid=${options.user}`, `--regid=${options.user}`, "--init-groups");
-  }
   const log = options.logFile === undefined
     ? undefined
     : await Deno.open(options.logFile, { create: true, append: true });
   const proc = new Deno.Command("setpriv", {
-    args: [...wrapper, "--", command, ...args],
+    args: setprivArgs(command, args, options),
     env: options.env,
     cwd: options.cwd,
     stdin: "null",
@@ -104,13 +100,25 @@ export async function tailOf(path: string, lines = 30): Promise<string> {
   }
 }
 
-/** Runs a command to completion; throws with its output when it fails. */
-export async function run(command: string, args: string[], options: ChildOptions = {}) {
-  const wrapper = options.user === undefined
+/** `setpriv` arguments that run `command` as `options.user`, killed when we die. */
+function setprivArgs(command: string, args: string[], options: ChildOptions): string[] {
+  const user = options.user === undefined
     ? []
     : [`--reuid=${options.user}`, `--regid=${options.user}`, "--init-groups"];
+  return ["--pdeathsig", "KILL", ...user, "--", command, ...args];
+}
+
+/**
+ * Runs a command to completion (killed if we die) and returns its stdout and
+ * stderr; throws with that output when it exits unsuccessfully.
+ */
+export async function run(
+  command: string,
+  args: string[],
+  options: Omit<ChildOptions, "logFile"> = {},
+): Promise<string> {
   const output = await new Deno.Command("setpriv", {
-    args: [...wrapper, "--", command, ...args],
+    args: setprivArgs(command, args, options),
     env: options.env,
     cwd: options.cwd,
     stdin: "null",

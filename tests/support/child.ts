@@ -20,7 +20,6 @@ export interface ChildOptions {
 /** A running child; disposing it stops it. */
 export interface Child extends AsyncDisposable {
   readonly pid: number;
-  readonly name: string;
   /** Resolves when the process has exited. */
   readonly status: Promise<Deno.CommandStatus>;
   /** True once the process has exited. */
@@ -71,7 +70,6 @@ export async function spawnChild(
   };
   return {
     pid: proc.pid,
-    name: command,
     status,
     exited: () => done,
     stop,

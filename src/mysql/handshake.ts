@@ -138,10 +138,19 @@ export interface HandshakeResponseFields {
  * flags. The pre-4.1 format (no PROTOCOL_41) and an SSLRequest (which stops
  * after the 32 fixed bytes) throw `MalformedPacketError`. Connection
  * attributes are skipped; bytes after the last field are ignored.
+ *
+ * Clients keep flags in the packet that the server did not offer but lay the
+ * packet out by the flags both sides share (MariaDB Connector/C sets
+ * CONNECT_ATTRS yet sends no attributes to a server without it), so the
+ * layout follows `capabilities & serverCapabilities`, which is also what is
+ * returned as `capabilities`.
  */
-export function parseHandshakeResponse(payload: Uint8Array): HandshakeResponse {
+export function parseHandshakeResponse(
+  payload: Uint8Array,
+  serverCapabilities = 0xffffffff,
+): HandshakeResponse {
   const r = new PacketReader(payload);
-  const capabilities = r.u32();
+  const capabilities = (r.u32() & serverCapabilities) >>> 0;
   if (!hasCapability(capabilities, Capability.PROTOCOL_41)) {
     throw new MalformedPacketError("HandshakeResponse320 (pre-4.1 protocol) is not supported");
   }

@@ -11,8 +11,7 @@ import { describePermissionError } from "../net/permission.ts";
 import { parseServerGreeting } from "../mysql/handshake.ts";
 import { BackendLogin, type RsaKeyCache } from "../mysql/auth/login.ts";
 import { parseErr } from "../mysql/response.ts";
-import { Capability } from "../mysql/constants.ts";
-import type { MysqlErrorInfo } from "../mysql/errors.ts";
+import type { MysqlError } from "../mysql/errors.ts";
 import type { BackendCredentials } from "./policy.ts";
 import { PacketSocket } from "./packet_socket.ts";
 
@@ -31,7 +30,7 @@ export interface BackendLink {
   readonly serverVersion: string;
   /** The backend's OK payload that ended the login. */
   readonly okPayload: Uint8Array;
-  /** Capabilities both sides agreed on; the backend encodes with these. */
+  /** Capabilities sent to the backend; decode its OK/ERR with these. */
   readonly capabilities: number;
   /** Bytes the backend sent after its OK (normally none). */
   readonly leftover: Uint8Array;
@@ -40,7 +39,7 @@ export interface BackendLink {
 /** The outcome of a login attempt the backend answered. */
 export type LoginResult =
   | { readonly kind: "ok"; readonly link: BackendLink }
-  | { readonly kind: "err"; readonly error: MysqlErrorInfo };
+  | { readonly kind: "err"; readonly error: MysqlError };
 
 function openSocket(address: SocketAddress): Promise<net.Socket> {
   const where = formatAddress(address);
@@ -90,7 +89,9 @@ export async function loginToBackend(
     const greetingPacket = await packets.read(BACKEND_TIMEOUT_MS);
     if (greetingPacket.payload[0] === 0xff) {
       const error = parseErr(greetingPacket.payload, 0);
-      throw new BackendConnectError(`Backend refused the connection: ${error.code} ${error.message}`);
+      throw new BackendConnectError(
+        `Backend refused the connection: ${error.code} ${error.message}`,
+      );
     }
     const greeting = parseServerGreeting(greetingPacket.payload);
     const login = new BackendLogin({
@@ -110,6 +111,7 @@ export async function loginToBackend(
         packets.write(sequenceId, step.payload);
         continue;
       }
+      if (step.kind === "wait") continue;
       if (step.kind === "err") {
         socket.destroy();
         return { kind: "err", error: step.error };
@@ -121,7 +123,7 @@ export async function loginToBackend(
           address,
           serverVersion: greeting.serverVersion,
           okPayload: step.payload,
-          capabilities: login.capabilities & greeting.capabilities | Capability.PROTOCOL_41,
+          capabilities: login.capabilities,
           leftover: packets.detach(),
         },
       };

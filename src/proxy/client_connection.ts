@@ -10,7 +10,8 @@ import { formatAddress, type SocketAddress } from "../net/address.ts";
 import { log, type LogLevel } from "../log.ts";
 import { buildErr } from "../mysql/response.ts";
 import { framePackets } from "../mysql/writer.ts";
-import { ErrorCode } from "../mysql/constants.ts";
+import { ErrorCode, ProxyGreeting } from "../mysql/constants.ts";
+import { MalformedPacketError } from "../mysql/errors.ts";
 import type { RsaKeyCache } from "../mysql/auth/login.ts";
 import {
   type BackendTarget,
@@ -25,7 +26,7 @@ import { ConnectionClosedError, PacketSocket } from "./packet_socket.ts";
 import { BackendConnectError, loginToBackend } from "./backend_connect.ts";
 import { CommandPhase } from "./command_phase.ts";
 import { handleCommand } from "./commands.ts";
-import { performHandshake, SERVER_CAPABILITIES } from "./client_handshake.ts";
+import { performHandshake } from "./client_handshake.ts";
 import { reencodeOk } from "./reencode.ts";
 
 /** State shared by all connections of a proxy. */
@@ -42,10 +43,10 @@ const decoder = new TextDecoder();
 /** A proxied client connection; it is the `ClientSession` the policy sees. */
 export class ClientConnection implements ClientSession {
   account: Uint8Array | null = null;
-  serverVersion = "5.7.30";
+  serverVersion: string = ProxyGreeting.SERVER_VERSION;
   closed = false;
   /** Capabilities of the client, masked by what the proxy offers. */
-  capabilities = SERVER_CAPABILITIES;
+  capabilities: number = ProxyGreeting.CAPABILITIES;
   /** The login as the client made it (for COM_CHANGE_USER). */
   login: HandshakeInfo | null = null;
   /** The database the backend session is in, when known. */
@@ -165,7 +166,10 @@ export class ClientConnection implements ClientSession {
         return null;
       }
       if (result.kind === "err") {
-        this.log("warning", `Backend ${formatAddress(address)} refused login: ${result.error.message}`);
+        this.log(
+          "warning",
+          `Backend ${formatAddress(address)} refused login: ${result.error.message}`,
+        );
         this.sendError(sequenceId, result.error.code, result.error.sqlState, result.error.message);
         return null;
       }
@@ -173,11 +177,16 @@ export class ClientConnection implements ClientSession {
       this.serverVersion = result.link.serverVersion;
       this.currentDatabase = verdict.credentials.database;
       this.socket.write(
-        framePackets(sequenceId, reencodeOk(result.link.okPayload, result.link.capabilities, this.capabilities)),
+        framePackets(
+          sequenceId,
+          reencodeOk(result.link.okPayload, result.link.capabilities, this.capabilities),
+        ),
       );
       return result.link;
     } catch (error) {
-      if (!(error instanceof BackendConnectError)) throw error;
+      if (!(error instanceof BackendConnectError || error instanceof MalformedPacketError)) {
+        throw error;
+      }
       this.log("error", error.message);
       if (!this.closed) {
         this.sendError(sequenceId, ErrorCode.HANDSHAKE_ERROR, "08S01", "Connection error");

@@ -6,18 +6,12 @@
 
 import { buildServerGreeting, parseHandshakeResponse } from "../mysql/handshake.ts";
 import { MalformedPacketError } from "../mysql/errors.ts";
-import { ErrorCode } from "../mysql/constants.ts";
+import { ErrorCode, ProxyGreeting } from "../mysql/constants.ts";
 import type { HandshakeInfo } from "./policy.ts";
 import type { ClientConnection } from "./client_connection.ts";
 import type { PacketSocket } from "./packet_socket.ts";
 
-/** Capabilities the proxy offers: no SSL, compression, attributes or LOCAL INFILE. */
-export const SERVER_CAPABILITIES = 0x818ff20f;
-/** utf8_general_ci, as the original announces. */
-export const SERVER_CHARSET = 0x21;
-/** SERVER_STATUS_AUTOCOMMIT. */
-export const SERVER_STATUS = 0x0002;
-const CLEAR_PASSWORD = "mysql_clear_password";
+const CLEAR_PASSWORD = ProxyGreeting.AUTH_PLUGIN;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -77,16 +71,16 @@ export async function performHandshake(
       serverVersion: conn.serverVersion,
       connectionId: conn.id,
       authData: nonce,
-      capabilities: SERVER_CAPABILITIES,
-      charset: SERVER_CHARSET,
-      status: SERVER_STATUS,
+      capabilities: ProxyGreeting.CAPABILITIES,
+      charset: ProxyGreeting.CHARSET,
+      status: ProxyGreeting.STATUS,
       authPluginName: CLEAR_PASSWORD,
     }),
   );
   const response = await packets.read(timeoutMs);
   let parsed;
   try {
-    parsed = parseHandshakeResponse(response.payload);
+    parsed = parseHandshakeResponse(response.payload, ProxyGreeting.CAPABILITIES);
   } catch (error) {
     if (!(error instanceof MalformedPacketError)) throw error;
     conn.log("warning", `Malformed HandshakeResponse: ${error.message}`);
@@ -98,7 +92,7 @@ export async function performHandshake(
     );
     return null;
   }
-  conn.capabilities = SERVER_CAPABILITIES & parsed.capabilities;
+  conn.capabilities = parsed.capabilities;
   let password = stripNul(parsed.authResponse);
   let sequenceId = (response.sequenceId + 1) & 0xff;
   if (parsed.authPluginName !== null && parsed.authPluginName !== CLEAR_PASSWORD) {
@@ -110,7 +104,11 @@ export async function performHandshake(
   }
   const database = parsed.database && parsed.database.length > 0 ? parsed.database : null;
   return {
-    info: { user: parsed.user.slice(), password: password.slice(), database: database?.slice() ?? null },
+    info: {
+      user: parsed.user.slice(),
+      password: password.slice(),
+      database: database?.slice() ?? null,
+    },
     nextSequenceId: sequenceId,
   };
 }

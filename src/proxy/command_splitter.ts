@@ -68,7 +68,9 @@ export class CommandSplitter {
           this.#continuation = false;
           break;
         }
-        if (pos > forwardFrom) out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
+        if (pos > forwardFrom) {
+          out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
+        }
         const payload = chunk.subarray(pos + HEADER, pos + HEADER + length);
         out.push({ kind: "command", sequenceId, payload });
         this.lastSequenceId = sequenceId;

@@ -5,13 +5,12 @@
  * @module
  */
 
-import { Command, ErrorCode } from "../mysql/constants.ts";
+import { Command, ErrorCode, ServerStatus } from "../mysql/constants.ts";
 import { buildOk } from "../mysql/response.ts";
 import { framePackets } from "../mysql/writer.ts";
 import { parseChangeUser } from "../mysql/change_user.ts";
 import { MalformedPacketError } from "../mysql/errors.ts";
 import type { ClientConnection } from "./client_connection.ts";
-import { SERVER_STATUS } from "./client_handshake.ts";
 
 const decoder = new TextDecoder();
 
@@ -54,7 +53,12 @@ async function initDbByPolicy(
   if (verdict.kind === "init_db") {
     forwardInitDb(conn, sequenceId, verdict.database);
   } else if (verdict.kind === "err") {
-    conn.sendError(replySequenceId, ErrorCode.DBACCESS_DENIED, "42000", decoder.decode(verdict.message));
+    conn.sendError(
+      replySequenceId,
+      ErrorCode.DBACCESS_DENIED,
+      "42000",
+      decoder.decode(verdict.message),
+    );
   } else {
     conn.context.luaError();
     conn.log("error", `Lua error: on_init_db returned a "${verdict.kind}" action`);
@@ -70,7 +74,7 @@ function initDb(
   if (sameBytes(database, conn.currentDatabase)) {
     const replySequenceId = (sequenceId + 1) & 0xff;
     const ok = buildOk(
-      { affectedRows: 0, lastInsertId: 0, status: SERVER_STATUS, warnings: 0 },
+      { affectedRows: 0, lastInsertId: 0, status: ServerStatus.AUTOCOMMIT, warnings: 0 },
       conn.capabilities,
     );
     conn.phase!.writeToClient(framePackets(replySequenceId, ok), replySequenceId);

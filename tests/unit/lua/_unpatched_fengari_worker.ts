@@ -1,0 +1,25 @@
+/**
+ * Runs in a Worker, i.e. a fresh module graph where `src/lua/fengari.ts`
+ * never ran: evaluates the Lua snippet it is sent with the *unpatched*
+ * Fengari package and posts back the results as strings. Used only to show
+ * that the hash regression test would fail without the patch.
+ * @module
+ */
+
+// deno-lint-ignore-file no-explicit-any
+import fengariModule from "fengari";
+
+const { lua, lauxlib, lualib, to_luastring, to_jsstring } = fengariModule as any;
+
+self.onmessage = (event: MessageEvent<string>) => {
+  const L = lauxlib.luaL_newstate();
+  lualib.luaL_openlibs(L);
+  const status = lauxlib.luaL_dostring(L, to_luastring(event.data));
+  const results: string[] = [];
+  for (let i = 1; i <= lua.lua_gettop(L); i++) {
+    results.push(to_jsstring(lauxlib.luaL_tolstring(L, i)));
+    lua.lua_pop(L, 1);
+  }
+  self.postMessage({ status, results });
+  self.close();
+};

@@ -59,14 +59,13 @@ export class LineReader {
       const found = this.#buffer.subarray(this.#scanned, this.#end).indexOf(NEWLINE);
       if (found >= 0) {
         const newline = this.#scanned + found;
+        if (newline - this.#start > this.#maxLineBytes) this.#tooLong();
         const line = this.#buffer.subarray(this.#start, newline);
         this.#start = this.#scanned = newline + 1;
         return line;
       }
       this.#scanned = this.#end;
-      if (this.#end - this.#start > this.#maxLineBytes) {
-        throw new CdcProtocolError(`Line longer than the limit of ${this.#maxLineBytes} bytes`);
-      }
+      if (this.#end - this.#start > this.#maxLineBytes) this.#tooLong();
       this.#makeRoom();
       const count = await this.#read(this.#buffer.subarray(this.#end), this.midLine);
       if (count === null) {
@@ -79,6 +78,10 @@ export class LineReader {
       }
       this.#end += count;
     }
+  }
+
+  #tooLong(): never {
+    throw new CdcProtocolError(`Line longer than the limit of ${this.#maxLineBytes} bytes`);
   }
 
   /** Ensures free space after `#end`: reset, compact or grow. */

@@ -25,6 +25,8 @@ export interface SessionFaults {
   readonly silentAfterRows?: number;
   /** Send half of this row (1-based) and hang up. */
   readonly dropMidLineAtRow?: number;
+  /** Send half of this row (1-based), then nothing more (connection stays open). */
+  readonly stallMidLineAtRow?: number;
   /** After this many rows, send a fatal error line and hang up. */
   readonly fatalAfterRows?: number;
   /** The fatal error line (default `ERR fatal error: MAXAVRO_ERR_IO`). */
@@ -277,9 +279,14 @@ export class FakeSession {
         await this.#write(`${schema(row.version)}\n`);
       }
       const line = renderRow(row);
+      const half = line.slice(0, Math.ceil(line.length / 2));
       if (this.#faults.dropMidLineAtRow === this.rowsSent + 1) {
-        await this.#write(line.slice(0, Math.ceil(line.length / 2)));
+        await this.#write(half);
         return this.close();
+      }
+      if (this.#faults.stallMidLineAtRow === this.rowsSent + 1) {
+        await this.#write(half);
+        return await this.#closed;
       }
       await this.#write(`${line}\n`);
       this.rowsSent++;

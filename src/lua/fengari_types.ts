@@ -56,6 +56,7 @@ export interface LuaApi {
   lua_absindex(L: LuaState, idx: number): number;
   lua_atnativeerror(L: LuaState, fn: LuaJsFunction): LuaJsFunction | null;
   lua_call(L: LuaState, nargs: number, nresults: number): void;
+  lua_pcall(L: LuaState, nargs: number, nresults: number, msgh: number): number;
   lua_checkstack(L: LuaState, n: number): boolean;
   lua_close(L: LuaState): void;
   lua_createtable(L: LuaState, narr: number, nrec: number): void;

@@ -106,8 +106,10 @@ export class LuaRunner {
       const pending = task.pending;
       task.pending = null;
       if (pending === null) {
+        lauxlib.luaL_where(thread, 1);
+        const where = displayText(lua.lua_tolstring(thread, -1) ?? new Uint8Array());
         throw new LuaError(
-          "attempt to yield from a callback (coroutine.yield outside coroutine.create/wrap)",
+          `${where}attempt to yield from a callback (coroutine.yield outside coroutine.create/wrap)`,
         );
       }
       try {

@@ -19,7 +19,10 @@ export class LuaAction {
 /** Describes a value a handler returned, for "invalid return value" messages. */
 export function describeReturnValue(L: LuaState, idx: number): string {
   const action = userdataValue(L, idx);
-  if (action instanceof LuaAction) return `a ${action.verdict.kind} action`;
+  if (action instanceof LuaAction) {
+    const kind = action.verdict.kind;
+    return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind} action`;
+  }
   if (lua.lua_type(L, idx) === lua.LUA_TNONE) return "nothing";
   return `a ${typeNameAt(L, idx)} value`;
 }

@@ -94,7 +94,7 @@ Deno.test("os.getenv returns values and nil; os.clock and os.time are numbers", 
   }
 });
 
-Deno.test("a JS exception in a host function becomes a Lua error; Deno refusals get advice", async () => {
+Deno.test("a JS exception in a host function becomes a Lua error; Deno refusals get advice", () => {
   const host = new LuaHost({ log: () => {} });
   const { L, runner } = host;
   lua.lua_pushcfunction(L, () => {

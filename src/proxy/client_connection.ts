@@ -39,6 +39,8 @@ export interface ProxyContext {
 /** Seconds a client has to send its HandshakeResponse. */
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 const decoder = new TextDecoder();
+/** How long a closing client may take to read our last bytes before it is cut off. */
+const LINGER_MS = 5_000;
 
 /** A proxied client connection; it is the `ClientSession` the policy sees. */
 export class ClientConnection implements ClientSession {
@@ -94,7 +96,12 @@ export class ClientConnection implements ClientSession {
     if (this.closed) return;
     this.closed = true;
     this.phase?.close();
-    this.socket.destroy();
+    // end() flushes a pending ERR before the FIN; destroy() would drop it.
+    this.socket.end();
+    const socket = this.socket;
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    Deno.unrefTimer(timer);
+    socket.once("close", () => clearTimeout(timer));
     this.policy.release(this);
   }
 

@@ -149,7 +149,9 @@ export class CdcConnection {
       ? `Cannot send to ${this.#label()} within writeTimeout`
       : kind === "idle"
       ? `No data from ${this.#label()} within idleTimeout`
-      : `No reply from ${this.#label()} within readTimeout`;
+      : this.#mode === "reply"
+      ? `No reply from ${this.#label()} within readTimeout`
+      : `Line from ${this.#label()} stopped half-way: no data within readTimeout`;
     this.#expired = new CdcTimeoutError(kind, ms, `${what} (${ms} ms)`);
     this.close();
   }

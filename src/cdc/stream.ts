@@ -100,6 +100,7 @@ export class CdcStream implements AsyncIterableIterator<CdcEvent>, AsyncDisposab
           let started = false;
           let waiting = false;
           for (;;) {
+            halt.throwIfAborted(); // Buffered lines are not delivered after an abort.
             const line = await conn.readLine(started || waiting ? "stream" : "reply");
             if (line === null) throw new CdcConnectionError("Connection closed by the server");
             const item = interpretLine(line, started);

@@ -142,6 +142,7 @@ export class FakeCdcServer implements AsyncDisposable, SessionHost {
   async #accept(): Promise<void> {
     try {
       for await (const conn of this.#listener) {
+        conn.setNoDelay(true); // Like MaxScale: no Nagle delay between lines.
         const index = this.sessions.length;
         this.sessions.push(new FakeSession(conn, this, this.#faults?.(index)));
       }

@@ -11,6 +11,7 @@ import { framePackets } from "../mysql/writer.ts";
 
 /** One received packet. */
 export interface Packet {
+  /** Sequence id of the payload's last packet: the reply uses the next one. */
   readonly sequenceId: number;
   readonly payload: Uint8Array;
 }
@@ -83,7 +84,9 @@ export class PacketSocket {
 
   #take(): Packet | null {
     try {
-      return this.#framer.next();
+      const framed = this.#framer.next();
+      // Replies follow the last packet of a multi-packet payload.
+      return framed && { sequenceId: framed.lastSequenceId, payload: framed.payload };
     } catch (error) {
       this.#fail(error as Error);
       return null;

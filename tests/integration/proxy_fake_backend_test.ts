@@ -1,0 +1,229 @@
+/**
+ * The proxy against a programmable fake MySQL server, for what a real
+ * MariaDB cannot be made to do: caching_sha2_password, auth switches,
+ * ERR greetings, malformed packets, disconnects in the middle of a result.
+ */
+
+import assert from "node:assert/strict";
+import {
+  acceptLogin,
+  authSwitchTo,
+  cachingSha2Login,
+  type FakeMysqlConnection,
+  type FakeMysqlHandler,
+  startFakeMysqlServer,
+} from "../support/fake_mysql_server.ts";
+import { startProxy } from "../support/proxy_process.ts";
+import { errorOf, RawMysqlClient } from "../support/raw_mysql.ts";
+import { AuthPlugin, Command } from "../../src/mysql/constants.ts";
+
+/** Routes each client user name to a scenario of the fake backend. */
+type Scenario = (conn: FakeMysqlConnection) => Promise<void>;
+
+/** Answers every query with one row holding the SQL text, until the client leaves. */
+async function serveQueries(conn: FakeMysqlConnection, nextSeq = 1): Promise<void> {
+  for (;;) {
+    const packet = await conn.readPacket().catch(() => null);
+    if (!packet || packet.payload[0] === Command.QUIT) return;
+    if (packet.payload[0] === Command.QUERY) {
+      await conn.sendResultSet(nextSeq, ["echo"], [[packet.payload.subarray(1)]]);
+    } else {
+      await conn.sendOk(nextSeq);
+    }
+  }
+}
+
+const SCENARIOS: Record<string, Scenario> = {
+  async sha2fast(conn) {
+    const outcome = await cachingSha2Login(conn, "secret");
+    if (outcome.ok) await serveQueries(conn);
+  },
+  async sha2full(conn) {
+    const outcome = await cachingSha2Login(conn, "secret", {
+      fullAuth: true,
+      secureTransport: false,
+    });
+    if (!outcome.ok) return;
+    keyRequests += outcome.publicKeyRequested ? 1 : 0;
+    await serveQueries(conn);
+  },
+  async switchnative(conn) {
+    const outcome = await authSwitchTo(conn, AuthPlugin.NATIVE_PASSWORD, "secret");
+    if (outcome.ok) await serveQueries(conn);
+  },
+  async errgreeting(conn) {
+    await conn.sendErr(0, { code: 1040, sqlState: "08004", message: "Too many connections" });
+  },
+  async garbagegreeting(conn) {
+    await conn.writeRaw(new Uint8Array([5, 0, 0, 0, 10, 0xff, 0xff, 0xff, 0xff]));
+  },
+  async midresult(conn) {
+    await acceptLogin(conn);
+    await conn.readPacket();
+    // Column count, one definition, EOF, one row; then the server dies.
+    await conn.writePacket(1, new Uint8Array([1]));
+    await conn.writePacket(
+      2,
+      new Uint8Array([
+        3,
+        0x64,
+        0x65,
+        0x66,
+        0,
+        0,
+        0,
+        1,
+        0x78,
+        0,
+        0x0c,
+        0x21,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0xfd,
+        0,
+        0,
+        0,
+        0,
+        0,
+      ]),
+    );
+    await conn.writePacket(3, new Uint8Array([0xfe, 0, 0, 2, 0]));
+    await conn.writePacket(4, new Uint8Array([1, 0x61]));
+    conn.close();
+  },
+  async deprecateeof(conn) {
+    await acceptLogin(conn);
+    await conn.readPacket();
+    // Rows that begin with 0x00 (an empty string) inside a DEPRECATE_EOF result.
+    await conn.sendResultSet(1, ["v"], [[""], ["x"]], { deprecateEof: true });
+    await serveQueries(conn);
+  },
+};
+
+let keyRequests = 0;
+
+const dispatcher: FakeMysqlHandler = async (conn) => {
+  // Tests run one login at a time, so the scenario is chosen before each login.
+  await SCENARIOS[currentScenario](conn);
+};
+let currentScenario = "sha2fast";
+
+function config(port: number): string {
+  return `
+local handler = {}
+function handler.on_handshake_response(client, hr)
+  return client:connect('127.0.0.1:${port}', hr)
+end
+mysql_listen('127.0.0.1:$PORT', handler)
+`;
+}
+
+Deno.test("proxy against a fake backend", async (t) => {
+  await using backend = await startFakeMysqlServer(dispatcher);
+  const port = (backend.address as { port: number }).port;
+  await using proxy = await startProxy(config(port));
+
+  async function login(scenario: string, password = "secret") {
+    currentScenario = scenario;
+    const client = await RawMysqlClient.connect(proxy.port);
+    const reply = await client.login(scenario, password);
+    return { client, reply };
+  }
+
+  await t.step("caching_sha2_password fast authentication", async () => {
+    const { client, reply } = await login("sha2fast");
+    using _ = client;
+    assert.equal(errorOf(reply), null);
+    assert.equal(reply.sequenceId, 2);
+    assert.deepEqual(await client.query("SELECT 1"), { rows: [["SELECT 1"]] });
+  });
+
+  await t.step("caching_sha2_password wrong password is refused", async () => {
+    const { client, reply } = await login("sha2fast", "wrong");
+    using _ = client;
+    assert.equal(errorOf(reply)?.code, 1045);
+  });
+
+  await t.step("caching_sha2_password full authentication fetches the RSA key once", async () => {
+    keyRequests = 0;
+    for (let i = 0; i < 2; i++) {
+      const { client, reply } = await login("sha2full");
+      using _ = client;
+      assert.equal(errorOf(reply), null, `login ${i}`);
+      assert.equal(
+        reply.sequenceId,
+        2,
+        "a backend auth exchange must not shift the client's sequence",
+      );
+      assert.deepEqual(await client.query("SELECT 2"), { rows: [["SELECT 2"]] });
+    }
+    assert.equal(keyRequests, 1);
+  });
+
+  await t.step("an AuthSwitchRequest from the backend is followed", async () => {
+    const { client, reply } = await login("switchnative");
+    using _ = client;
+    assert.equal(errorOf(reply), null);
+    assert.equal(reply.sequenceId, 2);
+  });
+
+  await t.step(
+    "an ERR greeting from the backend is 'Connection error' for the client",
+    async () => {
+      const { client, reply } = await login("errgreeting");
+      using _ = client;
+      assert.deepEqual(errorOf(reply), {
+        code: 1043,
+        sqlState: "08S01",
+        message: "Connection error",
+      });
+      assert.match(await proxy.log(), /Too many connections/);
+    },
+  );
+
+  await t.step("a malformed greeting is 'Connection error' for the client", async () => {
+    const { client, reply } = await login("garbagegreeting");
+    using _ = client;
+    assert.equal(errorOf(reply)?.message, "Connection error");
+  });
+
+  await t.step("a backend dying mid-result gives ERR 1047 with the next sequence id", async () => {
+    const { client } = await login("midresult");
+    using _ = client;
+    await client.send(0, new Uint8Array([Command.QUERY, 0x78]));
+    const packets = [];
+    for (;;) {
+      const packet = await client.read();
+      if (!packet) break;
+      packets.push(packet);
+    }
+    const last = packets.at(-1)!;
+    assert.deepEqual(errorOf(last), {
+      code: 1047,
+      sqlState: "08S01",
+      message: "Connection to the server lost",
+    });
+    assert.equal(last.sequenceId, 5);
+  });
+
+  await t.step(
+    "regression: rows starting with 0x00 in DEPRECATE_EOF results pass through",
+    async () => {
+      const { client } = await login("deprecateeof");
+      using _ = client;
+      await client.send(0, new Uint8Array([Command.QUERY, 0x78]));
+      const payloads = [];
+      for (let i = 0; i < 5; i++) payloads.push((await client.read())!.payload);
+      assert.deepEqual(payloads[2], new Uint8Array([0])); // the row [""]
+      assert.equal(payloads[4][0], 0xfe);
+      assert.deepEqual(await client.query("SELECT 3"), { rows: [["SELECT 3"]] });
+    },
+  );
+
+  await t.step("the proxy log names the client for every failure", async () => {
+    assert.match(await proxy.log(), /conn=\d+: Backend connection lost/);
+  });
+});

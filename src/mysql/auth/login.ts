@@ -9,20 +9,16 @@
  * @module
  */
 
-import { AuthPlugin, BackendHandshake, Header, NONCE_LENGTH } from "../constants.ts";
+import { AuthPlugin, BackendHandshake, Header } from "../constants.ts";
 import { MalformedPacketError, type MysqlError } from "../errors.ts";
 import { backendClientFlags, buildHandshakeResponse, type ServerGreeting } from "../handshake.ts";
 import { PacketReader } from "../reader.ts";
 import { parseErr, parseOk } from "../response.ts";
-import {
-  CachingSha2,
-  cachingSha2EncryptPassword,
-  cachingSha2Scramble,
-  importRsaPublicKey,
-} from "./caching_sha2.ts";
+import { CachingSha2, cachingSha2EncryptPassword, importRsaPublicKey } from "./caching_sha2.ts";
 import { clearPassword } from "./clear_password.ts";
-import { ED25519_NONCE_LENGTH, ed25519Sign } from "./ed25519.ts";
-import { nativePassword, nativePasswordFromSha1 } from "./native_password.ts";
+import { LoginError, pluginResponse, requireClearPassword } from "./plugin_response.ts";
+
+export { LoginError, type LoginErrorReason } from "./plugin_response.ts";
 
 /** How the proxy authenticates (the `handshake_response` of `client:connect`). */
 export interface LoginCredentials {
@@ -65,25 +61,6 @@ export type LoginStep =
   | { readonly kind: "ok"; readonly payload: Uint8Array }
   /** The backend refused; `payload` is its ERR (decoded in `error`). */
   | { readonly kind: "err"; readonly error: MysqlError; readonly payload: Uint8Array };
-
-/** Why a login could not continue on the proxy's side. */
-export type LoginErrorReason =
-  | "unsupported_plugin"
-  | "password_required"
-  | "bad_auth_data"
-  | "public_key"
-  | "protocol";
-
-/** A login that cannot go on for a reason other than an ERR from the backend. */
-export class LoginError extends Error {
-  override name = "LoginError";
-  readonly reason: LoginErrorReason;
-
-  constructor(reason: LoginErrorReason, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
 
 type State =
   | "new"
@@ -247,7 +224,7 @@ export class BackendLogin {
   }
 
   async #fullAuth(): Promise<LoginStep> {
-    const password = this.#clearPassword(this.#plugin);
+    const password = requireClearPassword(this.#plugin, this.#options.credentials);
     if (this.#options.secureTransport) {
       this.#state = "sha2_password_sent";
       return { kind: "send", payload: clearPassword(password) };
@@ -266,7 +243,7 @@ export class BackendLogin {
     let payload: Uint8Array;
     try {
       payload = await cachingSha2EncryptPassword(
-        this.#clearPassword(this.#plugin),
+        requireClearPassword(this.#plugin, this.#options.credentials),
         this.#nonce,
         key,
       );
@@ -280,78 +257,13 @@ export class BackendLogin {
     return { kind: "send", payload };
   }
 
-  /** The clear password (empty when none is configured); throws when only its SHA-1 is known. */
-  #clearPassword(plugin: string): Uint8Array {
-    const { password, passwordSha1 } = this.#options.credentials;
-    if (password !== null) return password;
-    if (passwordSha1 !== null) {
-      throw new LoginError(
-        "password_required",
-        `Auth plugin "${plugin}" needs the clear-text password, but only password_sha1 is set`,
-      );
-    }
-    return EMPTY;
-  }
-
   /** The auth response for `plugin` given the server's auth data; sets the state. */
   #respond(plugin: string, data: Uint8Array): Uint8Array {
-    switch (plugin) {
-      case AuthPlugin.NATIVE_PASSWORD: {
-        const nonce = scrambleNonce(plugin, data);
-        this.#use(plugin, "auth");
-        const { password, passwordSha1 } = this.#options.credentials;
-        if (password !== null) return nativePassword(password, nonce);
-        if (passwordSha1 !== null) return nativePasswordFromSha1(passwordSha1, nonce);
-        return EMPTY;
-      }
-      case AuthPlugin.CACHING_SHA2_PASSWORD: {
-        const nonce = scrambleNonce(plugin, data);
-        const response = cachingSha2Scramble(this.#clearPassword(plugin), nonce);
-        this.#nonce = nonce;
-        this.#use(plugin, "sha2_result");
-        return response;
-      }
-      case AuthPlugin.CLEAR_PASSWORD: {
-        const response = clearPassword(this.#clearPassword(plugin));
-        this.#use(plugin, "auth");
-        return response;
-      }
-      case AuthPlugin.ED25519: {
-        if (data.length !== ED25519_NONCE_LENGTH) {
-          throw new LoginError(
-            "bad_auth_data",
-            `client_ed25519 needs a ${ED25519_NONCE_LENGTH}-byte nonce, got ${data.length}`,
-          );
-        }
-        const response = ed25519Sign(this.#clearPassword(plugin), data);
-        this.#use(plugin, "auth");
-        return response;
-      }
-      default:
-        throw new LoginError("unsupported_plugin", `Unsupported auth plugin "${plugin}"`);
-    }
-  }
-
-  #use(plugin: string, state: State): void {
+    const { response, nonce } = pluginResponse(plugin, data, this.#options.credentials);
     this.#plugin = plugin;
-    this.#state = state;
+    this.#nonce = nonce;
+    this.#state = plugin === AuthPlugin.CACHING_SHA2_PASSWORD ? "sha2_result" : "auth";
     this.#usedCachedKey = false;
+    return response;
   }
-}
-
-/**
- * The 20-byte nonce of native/caching_sha2 auth data, which servers send
- * NUL-terminated in AuthSwitchRequest (and without the NUL in greetings).
- */
-function scrambleNonce(plugin: string, data: Uint8Array): Uint8Array {
-  const nonce = data.length === NONCE_LENGTH + 1 && data[NONCE_LENGTH] === 0
-    ? data.subarray(0, NONCE_LENGTH)
-    : data;
-  if (nonce.length !== NONCE_LENGTH) {
-    throw new LoginError(
-      "bad_auth_data",
-      `${plugin} needs a ${NONCE_LENGTH}-byte nonce, got ${data.length} bytes`,
-    );
-  }
-  return nonce.slice();
 }

@@ -274,3 +274,19 @@ for (const [name, client, hasDb, expected] of flagCases) {
     assert.equal((flags & Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA) !== 0, true);
   });
 }
+
+Deno.test("handshake response: the layout follows the flags both sides share", () => {
+  // MariaDB Connector/C keeps CONNECT_ATTRS set but sends no attributes to a
+  // server that did not offer it (the proxy's greeting does not).
+  const payload = bytes(
+    hex("0d a2 12 00 00000001 21"),
+    new Uint8Array(23),
+    "root\0",
+    hex("00"),
+    "db\0",
+  );
+  assert.throws(() => parseHandshakeResponse(payload), MalformedPacketError);
+  const parsed = parseHandshakeResponse(payload, ProxyGreeting.CAPABILITIES);
+  assert.equal(parsed.capabilities, 0x0002a20d);
+  assert.deepEqual([parsed.database, parsed.authPluginName], [bytes("db"), null]);
+});

@@ -1,0 +1,95 @@
+/**
+ * The command line as an operator meets it: exit statuses 0/64/78, messages
+ * naming file and line, --check, permission advice, clean SIGTERM.
+ */
+
+import assert from "node:assert/strict";
+import { tempDir } from "../support/tmp.ts";
+import { proxyFlags, startProxy } from "../support/proxy_process.ts";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+async function myproxy(dir: string, ...args: string[]) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...proxyFlags(dir), MAIN, ...args],
+    stdin: "null",
+  }).output();
+  const td = new TextDecoder();
+  return { code: out.code, stdout: td.decode(out.stdout), stderr: td.decode(out.stderr) };
+}
+
+const HANDLER = `local h = {}
+function h.on_handshake_response(client, hr) return client:err('no') end
+`;
+
+Deno.test("--help and --version exit 0", async () => {
+  await using dir = await tempDir("cli");
+  const help = await myproxy(dir.path, "--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--config PATH/);
+  const version = await myproxy(dir.path, "--version");
+  assert.equal(version.code, 0);
+  assert.match(version.stdout, /^myproxy \d+\.\d+\.\d+/);
+});
+
+Deno.test("an unknown option is a usage error (64)", async () => {
+  await using dir = await tempDir("cli");
+  const r = await myproxy(dir.path, "--frobnicate");
+  assert.equal(r.code, 64);
+  assert.match(r.stderr, /frobnicate/);
+  assert.match(r.stderr, /Usage: myproxy/);
+});
+
+Deno.test("a Lua error in the config exits 78 naming file and line", async () => {
+  await using dir = await tempDir("cli");
+  const path = `${dir.path}/config.lua`;
+  await Deno.writeTextFile(path, "local x = 1\nx = x + nil\n");
+  const r = await myproxy(dir.path, "--config", path);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /config\.lua:2:/);
+});
+
+Deno.test("a config without mysql_listen exits 78", async () => {
+  await using dir = await tempDir("cli");
+  const path = `${dir.path}/config.lua`;
+  await Deno.writeTextFile(path, HANDLER);
+  const r = await myproxy(dir.path, "--config", path);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /mysql_listen/);
+});
+
+Deno.test("a missing config file exits 78 naming it", async () => {
+  await using dir = await tempDir("cli");
+  const r = await myproxy(dir.path, "--config", `${dir.path}/nope.lua`);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /nope\.lua/);
+});
+
+Deno.test("--check prints the listeners and exits without listening", async () => {
+  await using dir = await tempDir("cli");
+  const path = `${dir.path}/config.lua`;
+  await Deno.writeTextFile(
+    path,
+    `${HANDLER}mysql_listen('127.0.0.1:1', h)\nmysql_listen('${dir.path}/s.sock', h)\nmysql_listen('@abstract', h)\n`,
+  );
+  const r = await myproxy(dir.path, "--config", path, "--check");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    `listen 127.0.0.1:1\nlisten ${dir.path}/s.sock\nlisten @abstract\n`,
+  );
+});
+
+Deno.test("a socket path outside the permission set names the flag to add (78)", async () => {
+  await using dir = await tempDir("cli");
+  const path = `${dir.path}/config.lua`;
+  await Deno.writeTextFile(path, `${HANDLER}mysql_listen('/var/tmp/myproxy-denied.sock', h)\n`);
+  const r = await myproxy(dir.path, "--config", path);
+  assert.equal(r.code, 78);
+  assert.match(r.stderr, /--allow-(read|write)=\/var\/tmp\/myproxy-denied\.sock/);
+});
+
+Deno.test("SIGTERM stops the proxy with status 0", async () => {
+  const proxy = await startProxy(`${HANDLER}mysql_listen('127.0.0.1:$PORT', h)\n`);
+  assert.equal(await proxy.stop(), 0);
+});

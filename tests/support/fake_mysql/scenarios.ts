@@ -20,7 +20,7 @@ export interface LoginOutcome {
   readonly response: HandshakeResponse;
   /** Whether the client asked for the RSA public key (caching_sha2 full auth). */
   readonly publicKeyRequested: boolean;
-  /** The sequence id the client's first command must reset to is 0; this is the one after the OK/ERR. */
+  /** The sequence id after the final OK/ERR (informational: commands restart at 0). */
   readonly nextSequenceId: number;
 }
 

@@ -42,6 +42,8 @@ interface TStringLike {
 interface LstringExports {
   luaS_hash(bytes: Uint8Array): string;
   luaS_hashlongstr(ts: TStringLike): string;
+  luaS_bless(L: LuaState, bytes: Uint8Array): unknown;
+  luaS_new(L: LuaState, bytes: Uint8Array): unknown;
 }
 
 /** Imports a Fengari module while `process.env` is empty (see the module doc). */
@@ -86,8 +88,18 @@ function patchedLuaSHashLongStr(ts: TStringLike): string {
   return ts.hash ?? (ts.hash = patchedLuaSHash(ts.realstring));
 }
 
+/**
+ * `luaS_new` copies with `Uint8Array.from`, which takes the iterator path:
+ * ~1.4 µs per short string here against ~0.25 µs for the constructor. It
+ * runs for every string a host function pushes, so it is replaced as well.
+ */
+function fastLuaSNew(L: LuaState, bytes: Uint8Array): unknown {
+  return lstring.luaS_bless(L, new Uint8Array(bytes));
+}
+
 lstring.luaS_hash = patchedLuaSHash;
 lstring.luaS_hashlongstr = patchedLuaSHashLongStr;
+lstring.luaS_new = fastLuaSNew;
 
 const fengariModule = await importWithoutEnv(() => import("fengari"));
 

@@ -8,7 +8,7 @@
 
 import { lauxlib, lua, type LuaState } from "./fengari.ts";
 import { raise } from "./errors.ts";
-import { copyBytes, latin1, typeNameAt } from "./strings.ts";
+import { latin1, typeNameAt } from "./strings.ts";
 
 /** Lua types a field may be declared with. */
 export type FieldType = "string" | "boolean" | "function";
@@ -53,8 +53,9 @@ export function wrongTypeMessage(
 
 /**
  * Reads the table at `idx` according to `spec`, raising a Lua error for a
- * non-string key, an unknown key or a value of the wrong type. Function
- * values are stored in the registry; the caller owns those references.
+ * non-string key, an unknown key or a value of the wrong type. Strings are
+ * Fengari's own (read-only) arrays; function values are stored in the
+ * registry and the caller owns those references.
  */
 export function readStrictTable<F extends Record<string, FieldType>>(
   L: LuaState,
@@ -76,7 +77,7 @@ export function readStrictTable<F extends Record<string, FieldType>>(
     }
     switch (type) {
       case "string":
-        values[key] = copyBytes(lua.lua_tolstring(L, -1)!);
+        values[key] = lua.lua_tolstring(L, -1)!;
         break;
       case "boolean":
         values[key] = lua.lua_toboolean(L, -1);

@@ -25,9 +25,27 @@ import type { HandlerRefs } from "./api/mysql_listen.ts";
 
 const ACCEPT: Verdict = Object.freeze({ kind: "accept" });
 
-const USER = luaConst("user");
-const PASSWORD = luaConst("password");
-const DATABASE = luaConst("database");
+/** Registry references of the handshake_response keys. */
+interface HandshakeKeys {
+  readonly user: number;
+  readonly password: number;
+  readonly database: number;
+}
+
+/**
+ * `t[key] = value` for the table on top of `L`, with the key string taken
+ * from the registry: `lua_setfield` would copy and hash the key every time.
+ */
+function setField(L: LuaState, keyRef: number, value: Uint8Array): void {
+  lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, keyRef);
+  lua.lua_pushstring(L, value);
+  lua.lua_rawset(L, -3);
+}
+
+function stringRef(L: LuaState, text: string): number {
+  lua.lua_pushstring(L, luaConst(text));
+  return lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+}
 
 /** The policy of one listener. */
 export class LuaSessionPolicy implements SessionPolicy {
@@ -35,11 +53,18 @@ export class LuaSessionPolicy implements SessionPolicy {
   readonly #host: LuaHost;
   readonly #clients: ClientRegistry;
   readonly #handlers: HandlerRefs;
+  readonly #keys: HandshakeKeys;
 
   constructor(host: LuaHost, clients: ClientRegistry, handlers: HandlerRefs) {
     this.#host = host;
     this.#clients = clients;
     this.#handlers = handlers;
+    const L = host.L;
+    this.#keys = {
+      user: stringRef(L, "user"),
+      password: stringRef(L, "password"),
+      database: stringRef(L, "database"),
+    };
     this.handlesInitDb = handlers.onInitDb !== lauxlib.LUA_NOREF;
   }
 
@@ -69,14 +94,12 @@ export class LuaSessionPolicy implements SessionPolicy {
     const task = this.#begin(ref, session);
     try {
       const thread = task.thread;
+      const keys = this.#keys;
       lua.lua_createtable(thread, 0, 3);
-      lua.lua_pushstring(thread, handshake.user);
-      lua.lua_setfield(thread, -2, USER);
-      lua.lua_pushstring(thread, handshake.password);
-      lua.lua_setfield(thread, -2, PASSWORD);
+      setField(thread, keys.user, handshake.user);
+      setField(thread, keys.password, handshake.password);
       if (handshake.database !== null && handshake.database.length > 0) {
-        lua.lua_pushstring(thread, handshake.database);
-        lua.lua_setfield(thread, -2, DATABASE);
+        setField(thread, keys.database, handshake.database);
       }
       let n = this.#host.runner.execute(task, 2);
       if (typeof n !== "number") n = await n;

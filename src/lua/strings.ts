@@ -3,6 +3,11 @@
  * Lua types for messages. Lua strings stay `Uint8Array`s wherever they
  * travel on as data (user names, passwords); only names and messages
  * become JS strings.
+ *
+ * A Lua string handed to the proxy (verdict fields, `session.account`) is
+ * the very array Fengari keeps for that string, not a copy (a copy costs
+ * ~0.3 µs per string here): Lua never changes it, and the proxy must not
+ * either.
  * @module
  */
 
@@ -36,9 +41,4 @@ export function displayText(bytes: Uint8Array): string {
 /** The Lua type name of the value at `idx` (`"nil"`, `"string"`, ...). */
 export function typeNameAt(L: LuaState, idx: number): string {
   return latin1(lauxlib.luaL_typename(L, idx));
-}
-
-/** A copy of `bytes` that the proxy may keep and Lua cannot change. */
-export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.slice();
 }

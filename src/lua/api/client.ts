@@ -12,7 +12,7 @@
 import type { ClientSession } from "../../proxy/policy.ts";
 import { lauxlib, lua, type LuaJsFunction, type LuaState, to_jsstring } from "../fengari.ts";
 import { raise } from "../errors.ts";
-import { copyBytes, latin1, typeNameAt } from "../strings.ts";
+import { latin1, typeNameAt } from "../strings.ts";
 import { pushUserdata, registerUserdataType, userdataValue } from "../userdata.ts";
 
 /** The JS side of a client userdata. */
@@ -104,7 +104,7 @@ function setAccount(L: LuaState, session: ClientSession): void {
   if (account.length === 0) {
     raise(L, "Invalid client.account: must not be empty (use nil to clear)");
   }
-  session.account = copyBytes(account);
+  session.account = account;
 }
 
 function setServerVersion(L: LuaState, session: ClientSession): void {

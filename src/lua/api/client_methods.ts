@@ -14,7 +14,7 @@ import type { BackendCredentials, BackendTarget, Verdict } from "../../proxy/pol
 import { lauxlib, lua, type LuaState } from "../fengari.ts";
 import { raise } from "../errors.ts";
 import { checkTableArgument, readStrictTable, type TableSpec } from "../options.ts";
-import { copyBytes, displayText, typeNameAt } from "../strings.ts";
+import { displayText, typeNameAt } from "../strings.ts";
 import { backendTargetAt, parseNumericOrRaise } from "./address.ts";
 import { checkClient, type ClientMethods } from "./client.ts";
 
@@ -98,7 +98,7 @@ export function createClientMethods(pushAction: PushAction): ClientMethods {
   return {
     err(L) {
       checkClient(L, 1);
-      const message = copyBytes(lauxlib.luaL_checklstring(L, 2));
+      const message = lauxlib.luaL_checklstring(L, 2);
       pushAction(L, { kind: "err", message });
       return 1;
     },
@@ -112,7 +112,7 @@ export function createClientMethods(pushAction: PushAction): ClientMethods {
     },
     init_db(L) {
       checkClient(L, 1);
-      const database = copyBytes(lauxlib.luaL_checklstring(L, 2));
+      const database = lauxlib.luaL_checklstring(L, 2);
       pushAction(L, { kind: "init_db", database });
       return 1;
     },

@@ -100,6 +100,8 @@ export async function loginToBackend(
       greeting,
       rsaKeyCache,
       serverKey: formatAddress(address),
+      // MySQL takes unix sockets as secure: full auth then sends the clear password.
+      secureTransport: address.family === "unix" || address.family === "abstract",
     });
     let sequenceId = 1;
     packets.write(sequenceId, await login.start());

@@ -14,6 +14,7 @@ import {
   startFakeMysqlServer,
 } from "../support/fake_mysql_server.ts";
 import { startProxy } from "../support/proxy_process.ts";
+import { tempDir } from "../support/tmp.ts";
 import { errorOf, RawMysqlClient } from "../support/raw_mysql.ts";
 import { AuthPlugin, Command } from "../../src/mysql/constants.ts";
 
@@ -111,10 +112,12 @@ const dispatcher: FakeMysqlHandler = async (conn) => {
 };
 let currentScenario = "sha2fast";
 
-function config(port: number): string {
+function config(port: number, deniedDir: string): string {
   return `
 local handler = {}
 function handler.on_handshake_response(client, hr)
+  if hr.user == 'overunix' then return client:connect('$SOCKET-fake', hr) end
+  if hr.user == 'denied' then return client:connect('${deniedDir}/x.sock', hr) end
   return client:connect('127.0.0.1:${port}', hr)
 end
 mysql_listen('127.0.0.1:$PORT', handler)
@@ -124,7 +127,13 @@ mysql_listen('127.0.0.1:$PORT', handler)
 Deno.test("proxy against a fake backend", async (t) => {
   await using backend = await startFakeMysqlServer(dispatcher);
   const port = (backend.address as { port: number }).port;
-  await using proxy = await startProxy(config(port));
+  await using denied = await tempDir("fake-unix");
+  await using proxy = await startProxy(config(port, denied.path));
+  // Inside the proxy's directory, which its --allow-read/--allow-write cover.
+  await using unixBackend = await startFakeMysqlServer(async (conn) => {
+    const outcome = await cachingSha2Login(conn, "secret", { fullAuth: true });
+    if (outcome.ok) await serveQueries(conn);
+  }, { path: `${proxy.socketPath}-fake` });
 
   async function login(scenario: string, password = "secret") {
     currentScenario = scenario;
@@ -162,6 +171,27 @@ Deno.test("proxy against a fake backend", async (t) => {
     }
     assert.equal(keyRequests, 1);
   });
+
+  await t.step(
+    "caching_sha2_password full authentication over a unix socket sends the clear password",
+    async () => {
+      const client = await RawMysqlClient.connect(proxy.port);
+      using _ = client;
+      assert.equal(errorOf(await client.login("overunix", "secret")), null);
+      assert.deepEqual(await client.query("SELECT 4"), { rows: [["SELECT 4"]] });
+      assert.equal(unixBackend.errors.length, 0);
+    },
+  );
+
+  await t.step(
+    "a backend socket outside the permission set is logged with the flag to add",
+    async () => {
+      const client = await RawMysqlClient.connect(proxy.port);
+      using _ = client;
+      assert.equal(errorOf(await client.login("denied", "x"))?.message, "Connection error");
+      assert.match(await proxy.log(), /add --allow-(read|write)=\/.*x\.sock/);
+    },
+  );
 
   await t.step("an AuthSwitchRequest from the backend is followed", async () => {
     const { client, reply } = await login("switchnative");

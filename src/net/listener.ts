@@ -59,7 +59,9 @@ function serve(
   });
   return new Promise((resolve, reject) => {
     server.once("error", (error) => {
-      reject(new ListenError(`Cannot listen on ${description}: ${error.message}`, { cause: error }));
+      reject(
+        new ListenError(`Cannot listen on ${description}: ${error.message}`, { cause: error }),
+      );
     });
     server.once("listening", () => {
       server.removeAllListeners("error");
@@ -83,7 +85,12 @@ export async function openListeners(
   onAccept: AcceptHandler,
 ): Promise<Listener[]> {
   if (address === "systemd") {
-    const fds = systemdListenFds();
+    let fds: number[];
+    try {
+      fds = systemdListenFds();
+    } catch (error) {
+      throw new ListenError(describePermissionError(error, "read the systemd socket environment"));
+    }
     if (fds.length === 0) throw new ListenError("No sockets passed by systemd (LISTEN_FDS)");
     return await Promise.all(fds.map((fd) =>
       // Inherited sockets may be unix or TCP: asking for credentials is harmless on TCP.

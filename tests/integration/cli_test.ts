@@ -4,8 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { tempDir } from "../support/tmp.ts";
+import { exists, tempDir } from "../support/tmp.ts";
 import { proxyFlags, startProxy } from "../support/proxy_process.ts";
+import { waitUntil } from "../support/child.ts";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
@@ -92,4 +93,33 @@ Deno.test("a socket path outside the permission set names the flag to add (78)",
 Deno.test("SIGTERM stops the proxy with status 0", async () => {
   const proxy = await startProxy(`${HANDLER}mysql_listen('127.0.0.1:$PORT', h)\n`);
   assert.equal(await proxy.stop(), 0);
+});
+
+Deno.test("mysql_listen(systemd) serves a socket passed by systemd-socket-activate", async () => {
+  await using dir = await tempDir("cli", 0o755);
+  const config = `${dir.path}/config.lua`;
+  const socket = `${dir.path}/activated.sock`;
+  await Deno.writeTextFile(
+    config,
+    `local h = {}
+function h.on_handshake_response(client, hr) return client:err('activated uid=' .. tostring(client.uid)) end
+mysql_listen(systemd, h)
+`,
+  );
+  const child = new Deno.Command("systemd-socket-activate", {
+    args: ["-l", socket, Deno.execPath(), ...proxyFlags(dir.path), MAIN, "--config", config],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await waitUntil("activation socket", () => exists(socket), 10_000);
+    const out = await new Deno.Command("mariadb", {
+      args: ["-S", socket, "-u", "x", "-px", "-e", "SELECT 1"],
+    }).output();
+    assert.match(new TextDecoder().decode(out.stderr), /ERROR 1043 \(08S01\): activated uid=0/);
+  } finally {
+    child.kill("SIGTERM");
+    await child.stderr.cancel();
+    await child.status;
+  }
 });

@@ -34,7 +34,7 @@ export function proxyFlags(dir: string): string[] {
     `--allow-read=${dir}`,
     `--allow-write=${dir}`,
     `--allow-ffi=${LIBC_PATH}`,
-    "--allow-env=MYPROXY_LOG_LEVEL",
+    "--allow-env=NOTIFY_SOCKET,WATCHDOG_USEC,WATCHDOG_PID,LISTEN_FDS,LISTEN_PID,LISTEN_FDNAMES,MYPROXY_LOG_LEVEL",
   ];
 }
 

@@ -13,7 +13,7 @@
 import { lauxlib, lua, type LuaKFunction, type LuaState } from "./fengari.ts";
 import { errorObjectText, HostFunctionError, LuaError, raise } from "./errors.ts";
 import { describeHostError } from "./permission_error.ts";
-import { displayText } from "./strings.ts";
+import { displayText, luaConst } from "./strings.ts";
 
 /** Pushes the results of an async host function onto `L`; returns their count. */
 export type Resumer = (L: LuaState) => number;
@@ -57,6 +57,38 @@ export class LuaRunner {
 
   constructor(L: LuaState) {
     this.#L = L;
+    this.#guardResume();
+  }
+
+  /**
+   * Replaces `coroutine.resume` with a version that refuses the threads of
+   * running tasks: a script could otherwise keep `coroutine.running()` of a
+   * suspended callback and resume it from another one, waking it before its
+   * host function finished.
+   */
+  #guardResume(): void {
+    const L = this.#L;
+    if (lua.lua_getglobal(L, luaConst("coroutine")) !== lua.LUA_TTABLE) {
+      lua.lua_pop(L, 1);
+      return;
+    }
+    lua.lua_getfield(L, -1, luaConst("resume"));
+    lua.lua_pushcclosure(L, (L) => {
+      const thread = lua.lua_tothread(L, 1);
+      if (thread !== null && this.#tasks.has(thread)) {
+        // Like resuming a running coroutine: false plus a message, no error.
+        lua.lua_pushboolean(L, false);
+        lua.lua_pushliteral(L, "cannot resume the coroutine of a myproxy callback");
+        return 2;
+      }
+      const nargs = lua.lua_gettop(L);
+      lua.lua_pushvalue(L, lua.lua_upvalueindex(1));
+      lua.lua_insert(L, 1);
+      lua.lua_call(L, nargs, lua.LUA_MULTRET);
+      return lua.lua_gettop(L);
+    }, 1);
+    lua.lua_setfield(L, -2, luaConst("resume"));
+    lua.lua_pop(L, 1);
   }
 
   /** Aborted by {@link close}; long host operations (sleep) listen to it. */
@@ -156,7 +188,8 @@ const continueAfterAwait: LuaKFunction<LuaTask> = (L, _status, task) => {
       failure instanceof HostFunctionError ? failure.message : describeHostError(failure),
     );
   }
-  return resumer!(L);
+  if (resumer === null) return raise(L, "coroutine resumed before its host function finished");
+  return resumer(L);
 };
 
 /**
@@ -187,4 +220,15 @@ export function asyncFunction(runner: LuaRunner, name: string, body: AsyncBody) 
     task.pending = body(L);
     return lua.lua_yieldk(L, 0, task, continueAfterAwait);
   };
+}
+
+/** Defines the global `name` as an async host function (see {@link asyncFunction}). */
+export function defineAsync(
+  L: LuaState,
+  runner: LuaRunner,
+  name: string,
+  body: AsyncBody,
+): void {
+  lua.lua_pushcfunction(L, asyncFunction(runner, name, body));
+  lua.lua_setglobal(L, luaConst(name));
 }

@@ -5,10 +5,9 @@
  * @module
  */
 
-import { lauxlib, lua, type LuaState } from "../fengari.ts";
+import { lauxlib, type LuaState } from "../fengari.ts";
 import { raise } from "../errors.ts";
-import { asyncFunction, type LuaRunner, type Resumer } from "../runner.ts";
-import { luaConst } from "../strings.ts";
+import { defineAsync, type LuaRunner, type Resumer } from "../runner.ts";
 
 const NO_RESULTS: Resumer = () => 0;
 
@@ -33,13 +32,11 @@ function delay(ms: number, signal: AbortSignal): Promise<Resumer> {
 
 /** Defines the global `sleep`. */
 export function openSleep(L: LuaState, runner: LuaRunner): void {
-  const sleep = asyncFunction(runner, "sleep", (L) => {
+  defineAsync(L, runner, "sleep", (L) => {
     const seconds = lauxlib.luaL_checknumber(L, 1);
     if (!(seconds >= 0 && seconds <= MAX_SECONDS)) {
       raise(L, `Invalid sleep duration ${seconds}: expected 0..${MAX_SECONDS} seconds`);
     }
     return delay(seconds * 1000, runner.signal);
   });
-  lua.lua_pushcfunction(L, sleep);
-  lua.lua_setglobal(L, luaConst("sleep"));
 }

@@ -172,3 +172,23 @@ Deno.test("per-callback overhead stays in the microsecond range", async () => {
     config.close();
   }
 });
+
+Deno.test("a callback's coroutine cannot be resumed from another callback", async () => {
+  const { config, policy } = await onConnect(`
+    if client.uid == 1 then parked = coroutine.running() sleep(0.05) return client:err("slept") end
+    local ok, message = coroutine.resume(parked)
+    return client:err(tostring(ok) .. " " .. message)`);
+  try {
+    const sleeping = policy.onConnect(uid(1));
+    sleeping.catch(() => {}); // awaited below; keeps a failure above from going unhandled
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const verdict = await policy.onConnect(uid(2));
+    assert.equal(
+      verdict.kind === "err" && text(verdict.message),
+      "false cannot resume the coroutine of a myproxy callback",
+    );
+    assert.deepEqual(await sleeping, { kind: "err", message: bytes("slept") });
+  } finally {
+    config.close();
+  }
+});

@@ -11,7 +11,14 @@ import fengariModule from "fengari";
 
 const { lua, lauxlib, lualib, to_luastring, to_jsstring } = fengariModule as any;
 
-self.onmessage = (event: MessageEvent<string>) => {
+/** The worker scope (this file is also type-checked as a plain module). */
+const scope = self as unknown as {
+  onmessage: (event: MessageEvent<string>) => void;
+  postMessage(message: unknown): void;
+  close(): void;
+};
+
+scope.onmessage = (event) => {
   const L = lauxlib.luaL_newstate();
   lualib.luaL_openlibs(L);
   const status = lauxlib.luaL_dostring(L, to_luastring(event.data));
@@ -20,6 +27,6 @@ self.onmessage = (event: MessageEvent<string>) => {
     results.push(to_jsstring(lauxlib.luaL_tolstring(L, i)));
     lua.lua_pop(L, 1);
   }
-  self.postMessage({ status, results });
-  self.close();
+  scope.postMessage({ status, results });
+  scope.close();
 };

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
+import { checkLogin, type DataRequest, parseRegister, parseRequest } from "./commands.ts";
 import { type FakeTableVersion, renderRow, renderSchema, type StoredRow } from "./model.ts";
 
 /** Faults a test can inject into one session. */
@@ -46,27 +46,8 @@ export interface SessionHost {
 
 type State = "auth" | "register" | "request" | "waiting" | "streaming" | "closed";
 
-interface Request {
-  database: string;
-  table: string;
-  /** The version text as sent, or null. */
-  versionText: string | null;
-  gtid: { domain: number; sequence: bigint } | null;
-}
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function sha1(text: string): Uint8Array {
-  return createHash("sha1").update(encoder.encode(text)).digest();
-}
-
-function fromHex(text: string): Uint8Array | null {
-  if (text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) return null;
-  const bytes = new Uint8Array(text.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
-  return bytes;
-}
 
 /** A fake server connection; inspect it from tests. */
 export class FakeSession {
@@ -161,7 +142,7 @@ export class FakeSession {
     switch (this.state) {
       case "auth":
         if (await this.#fault("auth")) return;
-        if (this.#authenticate(command)) {
+        if (checkLogin(command, this.#host.users)) {
           this.state = "register";
           return await this.#reply("OK");
         }
@@ -181,56 +162,30 @@ export class FakeSession {
     }
   }
 
-  #authenticate(command: string): boolean {
-    if (command.length > 128) return false;
-    const bytes = fromHex(command);
-    const colon = bytes?.indexOf(0x3a) ?? -1;
-    if (!bytes || colon < 0) return false;
-    const password = this.#host.users.get(decoder.decode(bytes.subarray(0, colon)));
-    const digest = bytes.subarray(colon + 1);
-    return password !== undefined && digest.length === 20 &&
-      sha1(password).every((byte, i) => byte === digest[i]);
-  }
-
   async #register(command: string): Promise<void> {
-    const match = /^REGISTER UUID=([^, ]+)[, ]\s*TYPE=JSON$/.exec(command);
-    if (!match) {
+    const uuid = parseRegister(command);
+    if (uuid === null) {
       await this.#reply("ERR, code 12, msg: Registration failed");
       return this.close();
     }
-    this.uuid = match[1].slice(0, 32);
+    this.uuid = uuid;
     this.state = "request";
     await this.#reply("OK");
   }
 
   async #request(command: string): Promise<void> {
-    const argument = command.startsWith("REQUEST-DATA") ? command.slice(12).trim() : "";
-    if (argument === "") return await this.#write("ERR REQUEST-DATA with no data.\n");
-    const [file, gtidText] = argument.split(" ");
-    const [database, table, versionText, extra] = file.split(".");
-    if (table === undefined || extra !== undefined) {
-      return await this.#write("ERR NO-FILE Filename not specified.\n");
-    }
-    const gtidParts = gtidText?.split("-");
-    const request: Request = {
-      database,
-      table,
-      versionText: versionText ?? null,
-      gtid: gtidParts?.length === 3
-        ? { domain: Number(gtidParts[0]), sequence: BigInt(gtidParts[2]) }
-        : null,
-    };
+    const request = parseRequest(command);
+    if ("error" in request) return await this.#write(`${request.error}\n`);
     if (this.#startVersion(request) === null) {
       this.state = "waiting";
-      await this.#write(
-        `ERR NO-FILE File '${database}.${table}.${versionText ?? "000001"}.avro' not found.\n`,
-      );
+      const file = `${request.database}.${request.table}.${request.versionText ?? "000001"}.avro`;
+      await this.#write(`ERR NO-FILE File '${file}' not found.\n`);
     }
     this.#streamTask = this.#stream(request);
   }
 
   /** The version file the request names, or null if it does not exist (yet). */
-  #startVersion(request: Request): number | null {
+  #startVersion(request: DataRequest): number | null {
     const versions = this.#host.versions(`${request.database}.${request.table}`);
     if (!versions || versions.size === 0) return null;
     if (request.versionText === null) return Math.min(...versions.keys());
@@ -238,7 +193,7 @@ export class FakeSession {
     return request.versionText.length === 6 && versions.has(version) ? version : null;
   }
 
-  async #stream(request: Request): Promise<void> {
+  async #stream(request: DataRequest): Promise<void> {
     try {
       let start = this.#startVersion(request);
       while (start === null) {
@@ -253,7 +208,7 @@ export class FakeSession {
     }
   }
 
-  async #sendRows(request: Request, start: number): Promise<void> {
+  async #sendRows(request: DataRequest, start: number): Promise<void> {
     const key = `${request.database}.${request.table}`;
     const schema = (version: number) =>
       renderSchema(request.database, request.table, this.#host.versions(key)!.get(version)!);

@@ -60,9 +60,14 @@ function skipShebang(source: Uint8Array): Uint8Array {
   return newline < 0 ? new Uint8Array() : source.subarray(newline);
 }
 
-/** Lua messages start with `file:line:`; others (error objects) get the file. */
+/**
+ * Lua messages start with `file:line:` (a long file name shortened to
+ * `...tail`); others, such as non-string error objects, get the file.
+ */
 function namingFile(message: string, path: string): string {
-  return message.startsWith(path) ? message : `${path}: ${message}`;
+  return message.startsWith(path) || /^\.\.\.[^\n]*?:\d+: /.test(message)
+    ? message
+    : `${path}: ${message}`;
 }
 
 async function readSource(path: string): Promise<Uint8Array> {

@@ -188,3 +188,15 @@ Deno.test("the configuration may suspend at startup (sleep, mysql_resolve)", asy
   config.close();
   assert.ok(performance.now() - started >= 45);
 });
+
+Deno.test("a long file name is shortened by Lua but not prefixed twice", async () => {
+  await using dir = await tempDir("lua");
+  const long = `${dir.path}/${"very-long-directory-name-".repeat(3)}`;
+  await Deno.mkdir(long);
+  const path = `${long}/config.lua`;
+  await Deno.writeTextFile(path, "\nerror('boom')");
+  await assert.rejects(loadConfig(path), (error: Error) => {
+    assert.match(error.message, /^\.\.\..*-\/config\.lua:2: boom$/);
+    return true;
+  });
+});

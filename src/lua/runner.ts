@@ -10,7 +10,7 @@
  * @module
  */
 
-import { lauxlib, lua, type LuaKFunction, type LuaState } from "./fengari.ts";
+import { lauxlib, lua, type LuaJsFunction, type LuaKFunction, type LuaState } from "./fengari.ts";
 import { errorObjectText, HostFunctionError, LuaError, raise } from "./errors.ts";
 import { describeHostError } from "./permission_error.ts";
 import { displayText, luaConst } from "./strings.ts";
@@ -200,7 +200,7 @@ const continueAfterAwait: LuaKFunction<LuaTask> = (L, _status, task) => {
  * `table.sort` comparator), it raises a Lua error naming `name` and starts
  * nothing.
  */
-export function asyncFunction(runner: LuaRunner, name: string, body: AsyncBody) {
+export function asyncFunction(runner: LuaRunner, name: string, body: AsyncBody): LuaJsFunction {
   return (L: LuaState): number => {
     const task = runner.taskOf(L);
     if (task === undefined) {

@@ -11,6 +11,7 @@ import { describePermissionError } from "../net/permission.ts";
 import { parseServerGreeting } from "../mysql/handshake.ts";
 import { BackendLogin, type RsaKeyCache } from "../mysql/auth/login.ts";
 import { parseErr } from "../mysql/response.ts";
+import { Capability } from "../mysql/constants.ts";
 import type { MysqlError } from "../mysql/errors.ts";
 import type { BackendCredentials } from "./policy.ts";
 import { PacketSocket } from "./packet_socket.ts";
@@ -66,6 +67,9 @@ function openSocket(address: SocketAddress): Promise<net.Socket> {
     socket.once("connect", () => {
       clearTimeout(timer);
       socket.removeAllListeners("error");
+      // Keeps a late error from crashing the process between phases; the
+      // command phase logs errors and 'close' ends the session.
+      socket.on("error", () => {});
       if (path === null) socket.setNoDelay(true);
       resolve(socket);
     });
@@ -88,7 +92,8 @@ export async function loginToBackend(
   try {
     const greetingPacket = await packets.read(BACKEND_TIMEOUT_MS);
     if (greetingPacket.payload[0] === 0xff) {
-      const error = parseErr(greetingPacket.payload, 0);
+      // Servers may or may not send a SQLSTATE here; PROTOCOL_41 parsing copes with both.
+      const error = parseErr(greetingPacket.payload, Capability.PROTOCOL_41);
       throw new BackendConnectError(
         `Backend refused the connection: ${error.code} ${error.message}`,
       );

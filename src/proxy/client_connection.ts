@@ -62,7 +62,12 @@ export class ClientConnection implements ClientSession {
     readonly socket: Socket,
     readonly policy: SessionPolicy,
     readonly context: ProxyContext,
-  ) {}
+  ) {
+    // Whatever phase the connection is in, a vanished client ends it (and
+    // its backend); an 'error' without a listener would kill the process.
+    socket.on("error", (error) => this.log("info", `Client socket error: ${error.message}`));
+    socket.once("close", () => this.close());
+  }
 
   get logPrefix(): string {
     const parts: string[] = [];
@@ -217,7 +222,14 @@ export class ClientConnection implements ClientSession {
       link.socket,
     );
     this.phase = phase;
-    await this.callPolicy(0, ErrorCode.HANDSHAKE_ERROR, () => this.policy.onCommandPhase(this));
+    try {
+      await this.policy.onCommandPhase(this);
+    } catch (error) {
+      if (!(error instanceof PolicyError)) throw error;
+      // The client is waiting for nothing: log it, no ERR to send.
+      this.context.luaError();
+      this.log("error", `Lua error in on_command_phase: ${error.message}`);
+    }
     if (this.closed) return;
     await phase.run(packets.detach(), link.leftover);
   }

@@ -15,6 +15,8 @@ import {
 } from "../support/fake_mysql_server.ts";
 import { startProxy } from "../support/proxy_process.ts";
 import { tempDir } from "../support/tmp.ts";
+import { buildHandshakeResponse } from "../../src/mysql/handshake.ts";
+import { RAW_CLIENT_CAPS } from "../support/raw_mysql.ts";
 import { errorOf, RawMysqlClient } from "../support/raw_mysql.ts";
 import { AuthPlugin, Command } from "../../src/mysql/constants.ts";
 
@@ -95,6 +97,19 @@ const SCENARIOS: Record<string, Scenario> = {
     await conn.writePacket(4, new Uint8Array([1, 0x61]));
     conn.close();
   },
+  async resetafterlogin(conn) {
+    await acceptLogin(conn);
+    conn.close(); // while on_command_phase still runs
+  },
+  async leaver(conn) {
+    leaverBackendsOpen++;
+    try {
+      await acceptLogin(conn);
+      await conn.waitForClose();
+    } finally {
+      leaverBackendsOpen--;
+    }
+  },
   async deprecateeof(conn) {
     await acceptLogin(conn);
     await conn.readPacket();
@@ -105,6 +120,7 @@ const SCENARIOS: Record<string, Scenario> = {
 };
 
 let keyRequests = 0;
+let leaverBackendsOpen = 0;
 
 const dispatcher: FakeMysqlHandler = async (conn) => {
   // Tests run one login at a time, so the scenario is chosen before each login.
@@ -112,13 +128,30 @@ const dispatcher: FakeMysqlHandler = async (conn) => {
 };
 let currentScenario = "sha2fast";
 
+function validLogin(user: string): Uint8Array {
+  return buildHandshakeResponse({
+    capabilities: RAW_CLIENT_CAPS,
+    maxPacketSize: 0x1000000,
+    charset: 0x21,
+    user,
+    authResponse: new TextEncoder().encode("secret\0"),
+    database: null,
+    authPluginName: "mysql_clear_password",
+  });
+}
+
 function config(port: number, deniedDir: string): string {
   return `
 local handler = {}
 function handler.on_handshake_response(client, hr)
+  client.account = hr.user
+  if hr.user == 'leaver' then sleep(0.3) end
   if hr.user == 'overunix' then return client:connect('$SOCKET-fake', hr) end
   if hr.user == 'denied' then return client:connect('${deniedDir}/x.sock', hr) end
   return client:connect('127.0.0.1:${port}', hr)
+end
+function handler.on_command_phase(client)
+  if client.account == 'resetafterlogin' then sleep(0.3) end
 end
 mysql_listen('127.0.0.1:$PORT', handler)
 `;
@@ -253,7 +286,35 @@ Deno.test("proxy against a fake backend", async (t) => {
     },
   );
 
+  await t.step(
+    "regression: a backend reset during on_command_phase does not crash the proxy",
+    async () => {
+      const { client, reply } = await login("resetafterlogin");
+      using _ = client;
+      assert.equal(errorOf(reply), null);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(proxy.child.exited(), false);
+      const { client: next, reply: nextReply } = await login("sha2fast");
+      using _next = next;
+      assert.equal(errorOf(nextReply), null);
+    },
+  );
+
+  await t.step(
+    "regression: a client leaving during on_handshake_response closes the backend",
+    async () => {
+      currentScenario = "leaver";
+      const client = await RawMysqlClient.connect(proxy.port);
+      await client.read(); // greeting
+      await client.send(1, validLogin("leaver"));
+      client.close(); // gone while the handler sleeps
+      // The handler sleeps 0.3 s; then the proxy must not keep a backend session open.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      assert.equal(leaverBackendsOpen, 0);
+    },
+  );
+
   await t.step("the proxy log names the client for every failure", async () => {
-    assert.match(await proxy.log(), /conn=\d+: Backend connection lost/);
+    assert.match(await proxy.log(), /conn=\d+ account="midresult": Backend connection lost/);
   });
 });

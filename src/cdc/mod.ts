@@ -2,7 +2,7 @@
  * A client for MaxScale's Change Data Capture protocol (TYPE=JSON).
  *
  * ```ts
- * import { CdcClient } from "./src/cdc/mod.ts";
+ * import { CdcClient } from "./mod.ts";
  *
  * await using client = new CdcClient({ address: "maxscale:4001", user: "cdc", password: "secret" });
  * for await (const event of client.requestData("shop", "orders", { version: 1 })) {

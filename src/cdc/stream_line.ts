@@ -7,7 +7,13 @@
  */
 
 import { decodeLine } from "./decode.ts";
-import { CdcNoFileError, CdcRequestError, CdcStreamError, quote } from "./errors.ts";
+import {
+  CdcNoFileError,
+  CdcProtocolError,
+  CdcRequestError,
+  CdcStreamError,
+  quote,
+} from "./errors.ts";
 import type { RowEvent, SchemaEvent } from "./events.ts";
 
 const MISSING_FILE = /^ERR NO-FILE File '.*' not found/;
@@ -18,14 +24,21 @@ const MISSING_FILE = /^ERR NO-FILE File '.*' not found/;
  * (recoverable: the server keeps waiting for it). Throws
  * {@link CdcRequestError} for other refusals before the schema,
  * {@link CdcStreamError} for errors after it or fatal ones, and
- * `CdcProtocolError` for anything that is neither an error nor an event.
+ * {@link CdcProtocolError} for anything that is neither an error nor an
+ * event, or a row before the schema.
  */
 export function interpretLine(
   line: string,
   started: boolean,
 ): SchemaEvent | RowEvent | CdcNoFileError | null {
   if (line === "") return null;
-  if (!line.startsWith("ERR")) return decodeLine(line);
+  if (!line.startsWith("ERR")) {
+    const event = decodeLine(line);
+    if (event.kind === "row" && !started) {
+      throw new CdcProtocolError(`Row before the table schema: ${quote(line)}`, line);
+    }
+    return event;
+  }
   if (started || line.startsWith("ERR fatal error")) {
     throw new CdcStreamError(`Stream failed: server sent ${quote(line)}`, line);
   }

@@ -10,7 +10,6 @@ import { describePermissionError, isPermissionError } from "../net/permission.ts
 import { ProxyServer } from "../proxy/server.ts";
 import { log } from "../log.ts";
 import type { Options } from "./args.ts";
-import { ReloadQueue } from "./reload_queue.ts";
 
 /** Startup failed because of the configuration or the environment (exit 78). */
 export class StartupError extends Error {
@@ -55,11 +54,11 @@ export async function runProxy(options: Options): Promise<number> {
   }
   for (const listener of listeners) log("info", `Listening on ${listener.description}`);
 
-  const reloads = new ReloadQueue(async () => {
+  // config.reload() coalesces: a SIGHUP during a reload queues exactly one more.
+  const onHangup = () => {
     log("info", "SIGHUP: calling reload()");
-    await config.reload();
-  }, (error) => log("error", `reload() failed: ${error.message}`));
-  const onHangup = () => reloads.request();
+    config.reload().catch((error) => log("error", `reload() failed: ${error.message}`));
+  };
   Deno.addSignalListener("SIGHUP", onHangup);
 
   await new Promise<void>((resolve) => {

@@ -10,7 +10,7 @@ import type { SessionPolicy } from "../proxy/policy.ts";
 import { lauxlib, lua } from "./fengari.ts";
 import { errorObjectText, LuaError } from "./errors.ts";
 import { type HostServices, LuaHost } from "./host.ts";
-import { describeHostError } from "./permission_error.ts";
+import { describeHostError } from "../net/permission.ts";
 import { LuaSessionPolicy } from "./policy.ts";
 import { SetupPhase } from "./setup_phase.ts";
 import { luaConst, typeNameAt } from "./strings.ts";

@@ -13,4 +13,4 @@ export {
   type LoadedConfig,
 } from "./config.ts";
 export { LuaError } from "./errors.ts";
-export { describeHostError, isPermissionError, permissionAdvice } from "./permission_error.ts";
+export { describeHostError, isPermissionError, permissionAdvice } from "../net/permission.ts";

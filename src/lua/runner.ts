@@ -12,7 +12,7 @@
 
 import { lauxlib, lua, type LuaJsFunction, type LuaKFunction, type LuaState } from "./fengari.ts";
 import { errorObjectText, HostFunctionError, LuaError, raise } from "./errors.ts";
-import { describeHostError } from "./permission_error.ts";
+import { describeHostError } from "../net/permission.ts";
 import { displayText, luaConst } from "./strings.ts";
 
 /** Pushes the results of an async host function onto `L`; returns their count. */

@@ -20,7 +20,7 @@ import {
   to_luastring,
 } from "./fengari.ts";
 import { displayText, luaConst } from "./strings.ts";
-import { describeHostError, permissionAdvice } from "./permission_error.ts";
+import { describeHostError, permissionAdvice } from "../net/permission.ts";
 import { raise } from "./errors.ts";
 import process from "node:process";
 

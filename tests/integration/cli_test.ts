@@ -123,3 +123,16 @@ mysql_listen(systemd, h)
     await child.status;
   }
 });
+
+Deno.test("SIGHUP calls the config's reload()", async () => {
+  await using proxy = await startProxy(`${HANDLER}
+function reload() print('reload ran') end
+mysql_listen('127.0.0.1:$PORT', h)
+`);
+  Deno.kill(proxy.child.pid, "SIGHUP");
+  await waitUntil(
+    "reload in the log",
+    async () => (await proxy.log()).includes("reload ran"),
+    10_000,
+  );
+});

@@ -152,15 +152,16 @@ export class FakeCdcServer implements AsyncDisposable, SessionHost {
   }
 }
 
-/** Polls `predicate` every 5 ms; rejects after `timeoutMs`. */
+/** Polls `predicate` every `intervalMs`; rejects after `timeoutMs`. */
 export async function waitUntil(
   predicate: () => boolean,
   timeoutMs = 5000,
   what = "condition",
+  intervalMs = 5,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { log, setLogLevel } from "../../log.ts";
+import { log, type LogLevel, setLogLevel } from "../../log.ts";
 import { CdcClient } from "../client.ts";
 import {
   CdcArgumentError,
@@ -33,11 +33,20 @@ export const EXIT = {
 
 const encoder = new TextEncoder();
 
+/** Logs to stderr; a closed stderr must not turn a clean stop into a crash. */
+function say(level: LogLevel, message: string): void {
+  try {
+    log(level, message);
+  } catch {
+    // Nowhere left to report it.
+  }
+}
+
 const stderrLogger: CdcLogger = {
-  debug: (message) => log("debug", message),
-  info: (message) => log("info", message),
-  warn: (message) => log("warning", message),
-  error: (message) => log("error", message),
+  debug: (message) => say("debug", message),
+  info: (message) => say("info", message),
+  warn: (message) => say("warning", message),
+  error: (message) => say("error", message),
 };
 
 /** A failure before streaming, with its exit status. */
@@ -96,7 +105,7 @@ async function writeAll(bytes: Uint8Array): Promise<void> {
 /** Streams until stopped; returns the exit status. */
 async function stream(options: CliOptions, client: CdcClient): Promise<number> {
   const stop = (signal: string) => () => {
-    log("info", `${signal} received: stopping`);
+    say("info", `${signal} received: stopping`);
     client.close();
   };
   const signals = [["SIGINT", stop("SIGINT")], ["SIGTERM", stop("SIGTERM")]] as const;
@@ -107,14 +116,14 @@ async function stream(options: CliOptions, client: CdcClient): Promise<number> {
       gtid: options.gtid ?? undefined,
       waitForTable: options.wait,
     });
-    log("info", `Streaming ${options.database}.${options.table} from "${options.address}"`);
+    say("info", `Streaming ${options.database}.${options.table} from "${options.address}"`);
     for await (const event of events) {
       if (event.kind !== "schema" && event.kind !== "row") continue; // Logged by the client.
       try {
         await writeAll(encoder.encode(`${event.raw}\n`));
       } catch (error) {
         if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
-        log("info", "Standard output closed: stopping");
+        say("info", "Standard output closed: stopping");
         break;
       }
     }
@@ -149,7 +158,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     const status = exitStatus(error);
     const message = error instanceof Error ? error.message : String(error);
-    log("error", status === EXIT.USAGE ? `${message} (see --help)` : message);
+    say("error", status === EXIT.USAGE ? `${message} (see --help)` : message);
     if (status === EXIT.SOFTWARE) console.error(error);
     return status;
   }

@@ -17,7 +17,7 @@ import type { BackendTarget } from "../../proxy/policy.ts";
 import { lauxlib, lua, type LuaState } from "../fengari.ts";
 import { HostFunctionError, raise } from "../errors.ts";
 import type { LuaHost } from "../host.ts";
-import { describeHostError } from "../permission_error.ts";
+import { describeHostError } from "../../net/permission.ts";
 import { asyncFunction } from "../runner.ts";
 import { displayText, luaConst } from "../strings.ts";
 import { pushUserdata, registerUserdataType, userdataValue } from "../userdata.ts";

@@ -54,3 +54,10 @@ Deno.test("blank lines are skipped and garbage is a protocol error", () => {
   assert.throws(() => interpretLine("OK", true), CdcProtocolError);
   assert.throws(() => interpretLine("Err lowercase", false), CdcProtocolError);
 });
+
+Deno.test("a row before the schema is a protocol error", () => {
+  const row = '{"domain": 0, "server_id": 1, "sequence": 2, "event_number": 1, "timestamp": 4, ' +
+    '"event_type": "insert"}';
+  assert.throws(() => interpretLine(row, false), /^CdcProtocolError: Row before the table schema/);
+  assert.equal(interpretLine(row, true)?.constructor, Object);
+});

@@ -3,8 +3,8 @@ import {
   describeHostError,
   isPermissionError,
   permissionAdvice,
-} from "../../../src/lua/permission_error.ts";
-import { FakeSession, handshake, loadFailure, loadHandler, text } from "./_helpers.ts";
+} from "../../../src/net/permission.ts";
+import { FakeSession, handshake, loadFailure, loadHandler, text } from "../lua/_helpers.ts";
 
 const notCapable = (kind: string, target: string) =>
   new Deno.errors.NotCapable(

@@ -136,3 +136,15 @@ mysql_listen('127.0.0.1:$PORT', h)
     10_000,
   );
 });
+
+Deno.test("deno task start --check loads lua/config.lua with the task's exact permissions", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "start", "--check"],
+    cwd: root,
+    stdin: "null",
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  assert.match(new TextDecoder().decode(out.stdout), /^listen /m);
+});

@@ -102,7 +102,7 @@ export class CdcStream implements AsyncIterableIterator<CdcEvent>, AsyncDisposab
           for (;;) {
             halt.throwIfAborted(); // Buffered lines are not delivered after an abort.
             const line = await conn.readLine(started || waiting ? "stream" : "reply");
-            if (line === null) throw new CdcConnectionError("Connection closed by the server");
+            if (line === null) throw this.#closedByServer();
             const item = interpretLine(line, started);
             if (item === null) continue;
             if (item instanceof CdcNoFileError) {
@@ -140,6 +140,12 @@ export class CdcStream implements AsyncIterableIterator<CdcEvent>, AsyncDisposab
       unlink();
       this.#onFinish(this);
     }
+  }
+
+  #closedByServer(): CdcConnectionError {
+    return new CdcConnectionError(
+      `Connection to ${JSON.stringify(this.#settings.target.label)} closed by the server`,
+    );
   }
 
   /** Ends the generator: quietly after `close()`, with the reason after an abort. */

@@ -209,7 +209,8 @@ Deno.test("the server closing the stream between lines is a connection error", a
   await assert.rejects(
     stream.next(),
     (error: Error) =>
-      error instanceof CdcConnectionError && error.message === "Connection closed by the server",
+      error instanceof CdcConnectionError &&
+      error.message === `Connection to "${server.address}" closed by the server`,
   );
 });
 

@@ -96,9 +96,9 @@ Deno.test("fake: streaming answers other commands with ERR plus NUL, and CLOSE c
   await a.send("REGISTER UUID=0123456789012345678901234567890123456789, TYPE=JSON");
   await a.until("\n");
   await a.send("REQUEST-DATA shop.orders.000001 0-3000-1");
-  const stream = await a.until('"sequence": 1');
+  const stream = await a.until('"note": "order 1"}\n');
   assert.match(stream, /^\{"namespace":"MaxScaleChangeDataSchema\.avro","type":"record"/);
-  await a.until("\n");
+  assert.match(stream, /\n\{"domain": 0, "server_id": 3000, "sequence": 1, "event_number": 1, /);
   await a.send("HELLO");
   assert.equal(await a.until("\0"), "ERR: Unknown command\0");
   await a.send("CLOSE");

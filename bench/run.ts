@@ -2,7 +2,7 @@
  * Benchmark driver: MariaDB directly vs. through HAProxy (TCP, one thread)
  * vs. through myproxy, on this machine, in one run.
  *
- *     deno task bench -- [--seconds 10] [--threads 1,4,16]
+ *     deno task bench -- [--seconds 10] [--rounds 3] [--threads 1,4,16]
  *       [--only direct,haproxy,myproxy] [--connect-threads 4] [--idle 500]
  *
  * Starts a throwaway MariaDB, prepares sysbench's `oltp_point_select` tables
@@ -39,6 +39,7 @@ import {
 
 interface Options {
   seconds: number;
+  rounds: number;
   threads: number[];
   only: TargetName[];
   connectThreads: number;
@@ -52,6 +53,7 @@ function parseOptions(args: string[]): Options {
     args,
     options: {
       seconds: { type: "string", default: "10" },
+      rounds: { type: "string", default: "3" },
       threads: { type: "string", default: "1,4,16" },
       only: { type: "string", default: TARGET_NAMES.join(",") },
       "connect-threads": { type: "string", default: "4" },
@@ -73,11 +75,18 @@ function parseOptions(args: string[]): Options {
   });
   return {
     seconds: positive("seconds", values.seconds),
+    rounds: positive("rounds", values.rounds),
     threads: values.threads.split(",").map((text) => positive("threads", text)),
     only: TARGET_NAMES.filter((name) => only.includes(name)),
     connectThreads: positive("connect-threads", values["connect-threads"]),
     idle: positive("idle", values.idle),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Progress goes to stderr; the tables alone go to stdout. */
@@ -136,23 +145,41 @@ async function main(options: Options, stack: AsyncDisposableStack): Promise<stri
   await runSysbench("oltp_point_select", direct, 1, 1); // warm-up
   const { targets, notes } = await startTargets(options, stack, direct);
 
+  // Each thread count runs `rounds` cycles over the targets, rotating which
+  // goes first, so slow drifts of this noisy machine hit every target alike.
   const throughput: ThroughputRow[] = [];
   for (const threads of options.threads) {
+    const cells = new Map<
+      Target,
+      { events: number; seconds: number; cpu?: number; p95: number[]; rss?: number }
+    >();
+    for (let round = 0; round < options.rounds; round++) {
+      for (let i = 0; i < targets.length; i++) {
+        const target = targets[(i + round) % targets.length];
+        const { result, cpuSeconds, rssBytes } = await withCpu(
+          target,
+          () => runSysbench("oltp_point_select", target.endpoint, threads, options.seconds),
+        );
+        const cell = cells.get(target) ?? { events: 0, seconds: 0, p95: [] };
+        cell.events += result.events;
+        cell.seconds += result.events / result.eventsPerSecond;
+        cell.p95.push(result.p95Ms);
+        if (cpuSeconds !== undefined) cell.cpu = (cell.cpu ?? 0) + cpuSeconds;
+        cell.rss = rssBytes;
+        cells.set(target, cell);
+        progress(`${target.name} ${threads} threads: ${result.eventsPerSecond.toFixed(0)} QPS`);
+      }
+    }
     for (const target of targets) {
-      const { result, cpuSeconds, rssBytes } = await withCpu(
-        target,
-        () => runSysbench("oltp_point_select", target.endpoint, threads, options.seconds),
-      );
-      const row: ThroughputRow = {
+      const cell = cells.get(target)!;
+      throughput.push({
         target: target.name,
         threads,
-        qps: result.eventsPerSecond,
-        p95Ms: result.p95Ms,
-        cpuMicrosPerQuery: cpuSeconds === undefined ? undefined : cpuSeconds / result.events * 1e6,
-        rssBytes,
-      };
-      throughput.push(row);
-      progress(`${target.name} ${threads} threads: ${row.qps.toFixed(0)} QPS`);
+        qps: cell.events / cell.seconds,
+        p95Ms: median(cell.p95),
+        cpuMicrosPerQuery: cell.cpu === undefined ? undefined : cell.cpu / cell.events * 1e6,
+        rssBytes: cell.rss,
+      });
     }
   }
 
@@ -177,7 +204,7 @@ async function main(options: Options, stack: AsyncDisposableStack): Promise<stri
   }
 
   return [
-    `oltp_point_select, ${options.seconds} s per cell, ${navigator.hardwareConcurrency} CPUs ` +
+    `oltp_point_select, ${options.rounds} × ${options.seconds} s per cell (alternating), ${navigator.hardwareConcurrency} CPUs ` +
     `shared by sysbench, proxy and MariaDB (CPU and RSS: the proxy process)`,
     "",
     throughputTable(throughput),

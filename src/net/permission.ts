@@ -13,7 +13,7 @@
  */
 
 /** Where the operator adds Deno flags. */
-const FLAG_HINT = 'to the deno run flags (deno.json task "start", or the systemd unit)';
+const FLAG_HINT = 'to the deno run flags (deno.json task "start")';
 
 interface DenoRefusal {
   readonly kind: string;

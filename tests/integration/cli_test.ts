@@ -148,3 +148,33 @@ Deno.test("deno task start --check loads lua/config.lua with the task's exact pe
   assert.equal(out.code, 0, stderr);
   assert.match(new TextDecoder().decode(out.stdout), /^listen /m);
 });
+
+Deno.test("a unix listener replaces a stale socket file and is mode 0666", async () => {
+  await using dir = await tempDir("cli", 0o755);
+  const path = `${dir.path}/stale.sock`;
+  // A socket bound by a process that is gone: its file stays behind.
+  await new Deno.Command("python3", {
+    args: ["-c", "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])", path],
+  }).output();
+  assert.ok(await exists(path));
+  const config = `${dir.path}/config.lua`;
+  await Deno.writeTextFile(config, `${HANDLER}mysql_listen('${path}', h)\n`);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...proxyFlags(dir.path), MAIN, "--config", config],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  try {
+    await waitUntil("the proxy to answer on the old path", async () => {
+      const out = await new Deno.Command("mariadb", {
+        args: ["-S", path, "-u", "x", "-px", "-e", "SELECT 1"],
+      }).output();
+      return new TextDecoder().decode(out.stderr).includes("ERROR 1043");
+    }, 10_000);
+    assert.equal((await Deno.stat(path)).mode! & 0o777, 0o666);
+  } finally {
+    child.kill("SIGTERM");
+    await child.stderr.cancel();
+    await child.status;
+  }
+});

@@ -7,7 +7,7 @@
 
 import mysql from "mysql2/promise";
 import { type Child, freePort, spawnChild, tailOf, waitUntil } from "../tests/support/child.ts";
-import { LIBC_PATH } from "../src/os/libc.ts";
+import { PROXY_MAIN, proxyFlags } from "../tests/support/proxy_process.ts";
 import type { Endpoint } from "./sysbench.ts";
 
 /** Target names in the order each table row group runs them. */
@@ -76,32 +76,21 @@ export async function startHaproxy(dir: string, backend: Endpoint): Promise<Targ
 /** True when the myproxy entry point exists (it is not written yet at first). */
 export async function myproxyAvailable(): Promise<boolean> {
   try {
-    return (await Deno.stat(MYPROXY_MAIN)).isFile;
+    return (await Deno.stat(PROXY_MAIN)).isFile;
   } catch {
     return false;
   }
 }
 
-const MYPROXY_MAIN = new URL("../src/main.ts", import.meta.url).pathname;
-
 /**
- * Runs `src/main.ts --config <configPath>` with the permissions the
- * production `start` task grants (plus `--allow-write` for the temp dir).
+ * Runs `src/main.ts --config <configPath>` with the permissions the tests
+ * grant (the `start` task's, scoped to the config's directory).
  */
 export function startMyproxy(configPath: string, logFile: string): Promise<Child> {
-  return spawnChild(Deno.execPath(), [
-    "run",
-    "--frozen",
-    "--cached-only",
-    "--allow-net",
-    "--allow-read",
-    "--allow-write",
-    `--allow-ffi=${LIBC_PATH}`,
-    "--allow-env",
-    MYPROXY_MAIN,
-    "--config",
-    configPath,
-  ], { logFile });
+  const dir = configPath.slice(0, configPath.lastIndexOf("/"));
+  return spawnChild(Deno.execPath(), [...proxyFlags(dir), PROXY_MAIN, "--config", configPath], {
+    logFile,
+  });
 }
 
 /** Writes a config that relays to `backend`, starts myproxy and waits for it. */

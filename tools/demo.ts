@@ -7,18 +7,9 @@
 
 import { MARIADB_ACCOUNTS, startMariaDb } from "../tests/support/mariadb.ts";
 import { freePort, spawnChild } from "../tests/support/child.ts";
-import { LIBC_PATH } from "../src/os/libc.ts";
+import { PROXY_MAIN, proxyFlags } from "../tests/support/proxy_process.ts";
 
-const PROXY_FLAGS = [
-  "run",
-  "--frozen",
-  "--cached-only",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  `--allow-ffi=${LIBC_PATH}`,
-  "--allow-env",
-];
+const DEMO_CONFIG = new URL("../lua/demo.lua", import.meta.url).pathname;
 
 async function main(): Promise<void> {
   console.log("Starting a throwaway MariaDB …");
@@ -33,7 +24,12 @@ async function main(): Promise<void> {
   console.log("Starting myproxy with lua/demo.lua …");
   await using proxy = await spawnChild(
     Deno.execPath(),
-    [...PROXY_FLAGS, "src/main.ts", "--config", "lua/demo.lua"],
+    [
+      ...proxyFlags(db.dir, { read: [DEMO_CONFIG], env: Object.keys(env) }),
+      PROXY_MAIN,
+      "--config",
+      DEMO_CONFIG,
+    ],
     { env: { ...Deno.env.toObject(), ...env } },
   );
   const { user, password } = MARIADB_ACCOUNTS.native;

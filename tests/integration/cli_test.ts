@@ -5,10 +5,10 @@
 
 import assert from "node:assert/strict";
 import { exists, tempDir } from "../support/tmp.ts";
-import { proxyFlags, startProxy } from "../support/proxy_process.ts";
+import { PROXY_MAIN, proxyFlags, startProxy } from "../support/proxy_process.ts";
 import { waitUntil } from "../support/child.ts";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+const MAIN = PROXY_MAIN;
 
 async function myproxy(dir: string, ...args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -24,21 +24,43 @@ export interface ProxyProcess extends AsyncDisposable {
   stop(): Promise<number>;
 }
 
-/** The permission flags the tests grant the proxy: what `deno task start` grants, scoped to `dir`. */
-export function proxyFlags(dir: string): string[] {
+/** What a proxy started by tests, the bench or the demo may touch beyond `dir`. */
+export interface ProxyAccess {
+  /** Extra readable paths (e.g. a config outside `dir`). */
+  readonly read?: readonly string[];
+  /** Extra environment variables the config reads with os.getenv. */
+  readonly env?: readonly string[];
+}
+
+/**
+ * The permission flags for a proxy child: what `deno task start` grants, with
+ * reading and writing scoped to `dir` (config, log, sockets) plus `access`.
+ */
+export function proxyFlags(dir: string, access: ProxyAccess = {}): string[] {
+  const env = [
+    "NOTIFY_SOCKET",
+    "WATCHDOG_USEC",
+    "WATCHDOG_PID",
+    "LISTEN_FDS",
+    "LISTEN_PID",
+    "LISTEN_FDNAMES",
+    "MYPROXY_LOG_LEVEL",
+    ...access.env ?? [],
+  ];
   return [
     "run",
     "--frozen",
     "--cached-only",
     "--allow-net",
-    `--allow-read=${dir}`,
+    `--allow-read=${[dir, ...access.read ?? []].join(",")}`,
     `--allow-write=${dir}`,
     `--allow-ffi=${LIBC_PATH}`,
-    "--allow-env=NOTIFY_SOCKET,WATCHDOG_USEC,WATCHDOG_PID,LISTEN_FDS,LISTEN_PID,LISTEN_FDNAMES,MYPROXY_LOG_LEVEL",
+    `--allow-env=${env.join(",")}`,
   ];
 }
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+/** The proxy's entry point. */
+export const PROXY_MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
 /**
  * Writes `lua` (with `$PORT` and `$SOCKET` substituted) and starts the proxy;
@@ -56,7 +78,7 @@ export async function startProxy(lua: string, listeners = 1): Promise<ProxyProce
   );
   const child = await spawnChild(Deno.execPath(), [
     ...proxyFlags(dir),
-    MAIN,
+    PROXY_MAIN,
     "--config",
     configPath,
   ], {

@@ -54,7 +54,6 @@ export class ClientConnection implements ClientSession {
   /** The database the backend session is in, when known. */
   currentDatabase: Uint8Array | null = null;
   phase: CommandPhase | null = null;
-  backendAddress: SocketAddress | null = null;
 
   constructor(
     readonly id: number,
@@ -185,7 +184,6 @@ export class ClientConnection implements ClientSession {
         this.sendError(sequenceId, result.error.code, result.error.sqlState, result.error.message);
         return null;
       }
-      this.backendAddress = address;
       this.serverVersion = result.link.serverVersion;
       this.currentDatabase = verdict.credentials.database;
       this.socket.write(

@@ -88,7 +88,6 @@ export class CommandPhase {
     if (this.#closed) return;
     this.#closed = true;
     this.client.end();
-    this.client.destroySoon?.();
     this.backend.destroy();
     this.#finish();
   }

@@ -1,7 +1,7 @@
 /**
  * The set of live client connections: accepts sockets from listeners, hands
- * each a connection id and its listener's policy, and can close connections
- * by account (DISCONNECT_DATABASE) or all of them (shutdown).
+ * each a connection id and its listener's policy, and closes them all at
+ * shutdown.
  * @module
  */
 
@@ -27,11 +27,6 @@ export class ProxyServer {
     this.#context = { rsaKeyCache, luaError: () => options.onLuaError?.() };
   }
 
-  /** Number of open client connections. */
-  get size(): number {
-    return this.#connections.size;
-  }
-
   /** Returns an accept handler that runs connections with `policy`. */
   acceptor(policy: SessionPolicy): (socket: Socket, peer: PeerCredentials | null) => void {
     return (socket, peer) => {
@@ -41,19 +36,6 @@ export class ProxyServer {
       this.#connections.add(connection);
       connection.run().finally(() => this.#connections.delete(connection));
     };
-  }
-
-  /** Closes every connection whose account equals `account`; returns how many. */
-  disconnectAccount(account: Uint8Array): number {
-    let count = 0;
-    for (const connection of this.#connections) {
-      const own = connection.account;
-      if (own && own.length === account.length && own.every((b, i) => b === account[i])) {
-        connection.close();
-        count++;
-      }
-    }
-    return count;
   }
 
   /** Closes every connection. */

@@ -1,17 +1,17 @@
 /**
  * Stream listeners for MySQL clients: unix paths (stale file removed, mode
- * 0666), abstract names, TCP, and sockets passed by systemd. `node:net` is
- * used rather than `Deno.listen` because its unix sockets expose the file
- * descriptor needed for SO_PEERCRED and it can adopt inherited descriptors
- * (platform.md, "Sockets").
+ * 0666), abstract names, TCP, and sockets passed by systemd. The sockets are
+ * the proxy's own (src/os/sockets.ts): their descriptors give SO_PEERCRED and
+ * their traffic runs through the proxy's poller, not Deno's socket layer.
  * @module
  */
 
-import net from "node:net";
 import { formatAddress, type SocketAddress } from "./address.ts";
 import { describePermissionError } from "./permission.ts";
-import { peerCredentialsOfFd, socketFd } from "../os/peercred.ts";
+import { peerCredentialsOfFd } from "../os/peercred.ts";
 import { systemdListenFds } from "../os/systemd_fds.ts";
+import type { FdSocket } from "../os/fd_socket.ts";
+import { FdListener, isTcpFd, listenFd, setNonBlocking } from "../os/sockets.ts";
 import type { PeerCredentials } from "../proxy/policy.ts";
 
 /** What a listener is asked to listen on. */
@@ -23,7 +23,7 @@ export class ListenError extends Error {
 }
 
 /** Called for each accepted connection. */
-export type AcceptHandler = (socket: net.Socket, peer: PeerCredentials | null) => void;
+export type AcceptHandler = (socket: FdSocket, peer: PeerCredentials | null) => void;
 
 /** An open listener. */
 export interface Listener {
@@ -41,49 +41,58 @@ function removeStaleSocket(path: string): void {
   }
 }
 
-function serve(
-  description: string,
-  local: boolean,
-  onAccept: AcceptHandler,
-  start: (server: net.Server) => void,
-): Promise<Listener> {
-  const server = net.createServer({ pauseOnConnect: false }, (socket) => {
-    let peer: PeerCredentials | null = null;
-    if (local) {
-      const fd = socketFd(socket);
-      peer = fd === null ? null : peerCredentialsOfFd(fd);
-    } else {
-      socket.setNoDelay(true);
-    }
-    onAccept(socket, peer);
-  });
-  return new Promise((resolve, reject) => {
-    server.once("error", (error) => {
-      reject(
-        new ListenError(`Cannot listen on ${description}: ${error.message}`, { cause: error }),
-      );
+/** Serves the listening descriptor `fd`; credentials are read on local sockets. */
+function serve(fd: number, description: string, onAccept: AcceptHandler): Listener {
+  const tcp = isTcpFd(fd);
+  const listener = new FdListener(
+    fd,
+    description,
+    (socket) => {
+      let peer: PeerCredentials | null = null;
+      try {
+        if (!tcp) peer = peerCredentialsOfFd(socket.fd);
+      } catch (error) {
+        console.error(`Accepting on ${description}: ${(error as Error).message}`);
+        socket.destroy();
+        return;
+      }
+      onAccept(socket, peer);
+    },
+    tcp,
+    (error) => console.error(`Accepting on ${description}: ${error.message}`),
+  );
+  return {
+    description,
+    close: () => {
+      listener.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+function listenOn(address: SocketAddress, description: string): number {
+  try {
+    return listenFd(address);
+  } catch (error) {
+    throw new ListenError(describePermissionError(error, `listen on ${description}`), {
+      cause: error,
     });
-    server.once("listening", () => {
-      server.removeAllListeners("error");
-      server.on("error", () => {}); // accept errors are per connection
-      resolve({
-        description,
-        close: () => new Promise((done) => server.close(() => done())),
-      });
-    });
-    try {
-      start(server);
-    } catch (error) {
-      reject(new ListenError(describePermissionError(error, `listen on ${description}`)));
-    }
-  });
+  }
 }
 
 /** Opens the listener(s) for one `mysql_listen()` address. */
-export async function openListeners(
+export function openListeners(
   address: ListenAddress,
   onAccept: AcceptHandler,
 ): Promise<Listener[]> {
+  try {
+    return Promise.resolve(open(address, onAccept));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function open(address: ListenAddress, onAccept: AcceptHandler): Listener[] {
   if (address === "systemd") {
     let fds: number[];
     try {
@@ -92,34 +101,21 @@ export async function openListeners(
       throw new ListenError(describePermissionError(error, "read the systemd socket environment"));
     }
     if (fds.length === 0) throw new ListenError("No sockets passed by systemd (LISTEN_FDS)");
-    return await Promise.all(fds.map((fd) =>
-      // Inherited sockets may be unix or TCP: asking for credentials is harmless on TCP.
-      serve(`systemd fd ${fd}`, true, onAccept, (server) => server.listen({ fd }))
-    ));
+    return fds.map((fd) => {
+      setNonBlocking(fd);
+      return serve(fd, `systemd fd ${fd}`, onAccept);
+    });
   }
   const description = formatAddress(address);
-  switch (address.family) {
-    case "unix": {
-      const path = address.path;
-      const listener = await serve(description, true, onAccept, (server) => {
-        removeStaleSocket(path);
-        server.listen(path);
-      });
-      Deno.chmodSync(path, 0o666);
-      return [listener];
+  if (address.family === "unix") {
+    try {
+      removeStaleSocket(address.path);
+    } catch (error) {
+      throw new ListenError(describePermissionError(error, `listen on ${description}`));
     }
-    case "abstract":
-      return [
-        await serve(description, true, onAccept, (server) => server.listen(`\0${address.name}`)),
-      ];
-    default:
-      return [
-        await serve(
-          description,
-          false,
-          onAccept,
-          (server) => server.listen({ host: address.host, port: address.port }),
-        ),
-      ];
+    const listener = serve(listenOn(address, description), description, onAccept);
+    Deno.chmodSync(address.path, 0o666);
+    return [listener];
   }
+  return [serve(listenOn(address, description), description, onAccept)];
 }

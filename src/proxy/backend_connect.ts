@@ -5,8 +5,10 @@
  * @module
  */
 
-import net from "node:net";
-import { formatAddress, localSocketPath, type SocketAddress } from "../net/address.ts";
+import { formatAddress, type SocketAddress } from "../net/address.ts";
+import type { StreamSocket } from "../net/stream_socket.ts";
+import { connectFdSocket } from "../os/sockets.ts";
+import type { FdSocket } from "../os/fd_socket.ts";
 import { describePermissionError } from "../net/permission.ts";
 import { parseServerGreeting } from "../mysql/handshake.ts";
 import { BackendLogin, type RsaKeyCache } from "../mysql/auth/login.ts";
@@ -26,7 +28,7 @@ export class BackendConnectError extends Error {
 
 /** A logged-in backend connection. */
 export interface BackendLink {
-  readonly socket: net.Socket;
+  readonly socket: StreamSocket;
   readonly address: SocketAddress;
   readonly serverVersion: string;
   /** The backend's OK payload that ended the login. */
@@ -42,15 +44,12 @@ export type LoginResult =
   | { readonly kind: "ok"; readonly link: BackendLink }
   | { readonly kind: "err"; readonly error: MysqlError };
 
-function openSocket(address: SocketAddress): Promise<net.Socket> {
+function openSocket(address: SocketAddress): Promise<FdSocket> {
   const where = formatAddress(address);
   return new Promise((resolve, reject) => {
-    let socket: net.Socket;
-    const path = localSocketPath(address);
+    let socket: FdSocket;
     try {
-      socket = address.family === "inet" || address.family === "inet6"
-        ? net.createConnection({ host: address.host, port: address.port })
-        : net.createConnection({ path: path! });
+      socket = connectFdSocket(address);
     } catch (error) {
       reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
       return;
@@ -61,7 +60,6 @@ function openSocket(address: SocketAddress): Promise<net.Socket> {
     }, BACKEND_TIMEOUT_MS);
     socket.once("error", (error) => {
       clearTimeout(timer);
-      socket.destroy();
       reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
     });
     socket.once("connect", () => {
@@ -70,7 +68,6 @@ function openSocket(address: SocketAddress): Promise<net.Socket> {
       // Keeps a late error from crashing the process between phases; the
       // command phase logs errors and 'close' ends the session.
       socket.on("error", () => {});
-      if (path === null) socket.setNoDelay(true);
       resolve(socket);
     });
   });

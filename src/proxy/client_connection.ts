@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Socket } from "node:net";
+import type { StreamSocket } from "../net/stream_socket.ts";
 import { formatAddress, type SocketAddress } from "../net/address.ts";
 import { log, type LogLevel } from "../log.ts";
 import { buildErr } from "../mysql/response.ts";
@@ -58,7 +58,7 @@ export class ClientConnection implements ClientSession {
   constructor(
     readonly id: number,
     readonly peer: PeerCredentials | null,
-    readonly socket: Socket,
+    readonly socket: StreamSocket,
     readonly policy: SessionPolicy,
     readonly context: ProxyContext,
   ) {
@@ -206,7 +206,7 @@ export class ClientConnection implements ClientSession {
   }
 
   async #commandPhase(
-    link: { socket: Socket; leftover: Uint8Array },
+    link: { socket: StreamSocket; leftover: Uint8Array },
     packets: PacketSocket,
   ): Promise<void> {
     const phase = new CommandPhase(

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Socket } from "node:net";
+import type { StreamSocket } from "../net/stream_socket.ts";
 import { Command, ErrorCode } from "../mysql/constants.ts";
 import { CommandSplitter, type Segment } from "./command_splitter.ts";
 import { FrameTracker } from "./frame_tracker.ts";
@@ -38,8 +38,8 @@ export class CommandPhase {
 
   constructor(
     private readonly host: CommandPhaseHost,
-    readonly client: Socket,
-    readonly backend: Socket,
+    readonly client: StreamSocket,
+    readonly backend: StreamSocket,
   ) {
     this.#done = new Promise((resolve) => this.#finish = resolve);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Socket } from "node:net";
+import type { StreamSocket } from "../net/stream_socket.ts";
 import { PacketFramer } from "../mysql/framer.ts";
 import { framePackets } from "../mysql/writer.ts";
 
@@ -33,7 +33,7 @@ export class PacketSocket {
   readonly #onEnd = () => this.#fail(new ConnectionClosedError("Connection closed by peer"));
   readonly #onError = (error: Error) => this.#fail(error);
 
-  constructor(readonly socket: Socket) {
+  constructor(readonly socket: StreamSocket) {
     socket.on("data", this.#onData);
     socket.on("end", this.#onEnd);
     socket.on("close", this.#onEnd);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Socket } from "node:net";
+import type { StreamSocket } from "../net/stream_socket.ts";
 import type { RsaKeyCache } from "../mysql/auth/login.ts";
 import { ClientConnection, type ProxyContext } from "./client_connection.ts";
 import type { PeerCredentials, SessionPolicy } from "./policy.ts";
@@ -28,7 +28,7 @@ export class ProxyServer {
   }
 
   /** Returns an accept handler that runs connections with `policy`. */
-  acceptor(policy: SessionPolicy): (socket: Socket, peer: PeerCredentials | null) => void {
+  acceptor(policy: SessionPolicy): (socket: StreamSocket, peer: PeerCredentials | null) => void {
     return (socket, peer) => {
       const id = this.#nextId;
       this.#nextId = this.#nextId >= 0xffffffff ? 1 : this.#nextId + 1;

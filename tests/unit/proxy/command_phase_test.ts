@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import type { Socket } from "node:net";
+import type { StreamSocket } from "../../../src/net/stream_socket.ts";
 import { CommandPhase, type CommandPhaseHost } from "../../../src/proxy/command_phase.ts";
 import { framePackets } from "../../../src/mysql/writer.ts";
 import { Command } from "../../../src/mysql/constants.ts";
@@ -43,7 +43,11 @@ const host: CommandPhaseHost = {
 function setup() {
   const client = new FakeSocket();
   const backend = new FakeSocket();
-  const phase = new CommandPhase(host, client as unknown as Socket, backend as unknown as Socket);
+  const phase = new CommandPhase(
+    host,
+    client as unknown as StreamSocket,
+    backend as unknown as StreamSocket,
+  );
   void phase.run(new Uint8Array(), new Uint8Array());
   return { client, backend, phase };
 }
@@ -85,8 +89,8 @@ Deno.test("client input held during a callback is processed in order afterwards"
   };
   const phase = new CommandPhase(
     slowHost,
-    client as unknown as Socket,
-    backend as unknown as Socket,
+    client as unknown as StreamSocket,
+    backend as unknown as StreamSocket,
   );
   void phase.run(new Uint8Array(), new Uint8Array());
   client.emit("data", framePackets(0, new Uint8Array([Command.INIT_DB, 0x78])));

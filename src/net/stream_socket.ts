@@ -1,0 +1,21 @@
+/**
+ * What the proxy needs from a connected socket: `node:net.Socket`'s events
+ * ('data', 'end', 'error', 'close', 'drain') and these methods, with node's
+ * meaning. `FdSocket` (src/os/fd_socket.ts) is the implementation.
+ * @module
+ */
+
+import type { EventEmitter } from "node:events";
+
+/** A connected byte stream; see the module documentation. */
+export interface StreamSocket extends EventEmitter {
+  /** Sends or queues `bytes`; false while data is queued (wait for 'drain'). */
+  write(bytes: Uint8Array): boolean;
+  /** Sends `bytes` if given, then shuts down the sending side. */
+  end(bytes?: Uint8Array): this;
+  /** Closes at once, dropping queued data. */
+  destroy(error?: Error): this;
+  /** Stops 'data' events until resume(). */
+  pause(): this;
+  resume(): this;
+}

@@ -1,0 +1,279 @@
+/**
+ * A connected stream socket owned by the process's {@linkcode Poller}: the
+ * part of `node:net.Socket`'s interface the proxy uses, with the same events
+ * and the same meaning.
+ *
+ * - `'data'` (Uint8Array, a copy the listener may keep), `'end'` when the
+ *   peer shut down its side (then the socket ends its own side and closes,
+ *   like `allowHalfOpen: false`), `'error'` (Error with `code`), `'close'`
+ *   exactly once, `'drain'` after a `write()` that returned false, and
+ *   `'connect'` for sockets created by {@linkcode connectFdSocket}.
+ * - `write()` sends at once when it can and queues the rest; it returns false
+ *   while anything is queued, which is the caller's cue to stop producing.
+ * - `pause()`/`resume()` stop and restart reading (and so the peer, through
+ *   TCP flow control).
+ * @module
+ */
+
+import { EventEmitter } from "node:events";
+import { errno, libc } from "./libc.ts";
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, thePoller } from "./poller.ts";
+
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const SEND_FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
+const SHUT_WR = 1;
+const SOL_SOCKET = 1;
+const SO_ERROR = 4;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
+const EAGAIN = 11;
+const EINTR = 4;
+
+/** Node-style names for the errno values a socket reports. */
+const ERRNO_NAMES: Record<number, [string, string]> = {
+  1: ["EPERM", "Operation not permitted"],
+  2: ["ENOENT", "No such file or directory"],
+  11: ["EAGAIN", "Resource temporarily unavailable"],
+  13: ["EACCES", "Permission denied"],
+  32: ["EPIPE", "Broken pipe"],
+  98: ["EADDRINUSE", "Address already in use"],
+  99: ["EADDRNOTAVAIL", "Cannot assign requested address"],
+  101: ["ENETUNREACH", "Network is unreachable"],
+  104: ["ECONNRESET", "Connection reset by peer"],
+  110: ["ETIMEDOUT", "Connection timed out"],
+  111: ["ECONNREFUSED", "Connection refused"],
+  113: ["EHOSTUNREACH", "No route to host"],
+};
+
+/** An operating-system error with node's `code`/`errno`/`syscall` fields. */
+export class SystemError extends Error {
+  override name = "SystemError";
+  readonly code: string;
+  constructor(readonly syscall: string, readonly errno: number, where?: string) {
+    const [code, text] = ERRNO_NAMES[errno] ?? [`E${errno}`, `errno ${errno}`];
+    super(`${syscall} ${code}${where ? ` ${where}` : ""}: ${text}`);
+    this.code = code;
+  }
+}
+
+/** One receive buffer for every socket: data is copied out before the next recv. */
+const receiveBuffer = new Uint8Array(64 * 1024);
+const one = new Uint8Array(new Int32Array([1]).buffer);
+
+/** A connected socket; see the module documentation. */
+export class FdSocket extends EventEmitter {
+  #fd: number;
+  #interest = 0;
+  #paused = false;
+  #queue: Uint8Array[] = [];
+  #needDrain = false;
+  #ending = false;
+  #peerEnded = false;
+  #connecting: boolean;
+  #closed = false;
+  readonly #handler = { onPoll: (events: number) => this.#onPoll(events) };
+
+  /**
+   * Adopts a connected (or, with `connecting`, connecting) non-blocking
+   * socket descriptor; the socket closes it.
+   */
+  constructor(fd: number, options: { connecting?: boolean; where?: string } = {}) {
+    super();
+    this.#fd = fd;
+    this.#connecting = options.connecting ?? false;
+    this.where = options.where;
+    this.#interest = this.#connecting ? EPOLLOUT : EPOLLIN;
+    thePoller().add(fd, this.#interest, this.#handler);
+  }
+
+  /** For error messages: the address this socket was connected to. */
+  readonly where: string | undefined;
+
+  /** The descriptor, or -1 once closed. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** True once the socket is closed. */
+  get destroyed(): boolean {
+    return this.#closed;
+  }
+
+  /** Disables Nagle's algorithm (TCP only; harmless elsewhere). */
+  setNoDelay(enable = true): this {
+    if (!this.#closed) {
+      libc().setsockopt(this.#fd, IPPROTO_TCP, TCP_NODELAY, enable ? one : new Uint8Array(4), 4);
+    }
+    return this;
+  }
+
+  /** Sends `bytes` (copied if they must wait); false while data is queued. */
+  write(bytes: Uint8Array): boolean {
+    if (this.#closed || this.#ending) return false;
+    if (bytes.length === 0) return this.#queue.length === 0;
+    if (this.#queue.length === 0 && !this.#connecting) {
+      const sent = this.#send(bytes);
+      if (sent < 0) return false;
+      if (sent === bytes.length) return true;
+      bytes = bytes.subarray(sent);
+    }
+    this.#queue.push(bytes.slice());
+    this.#needDrain = true;
+    this.#watch();
+    return false;
+  }
+
+  /** Sends `bytes` if given, then shuts down the sending side once all is sent. */
+  end(bytes?: Uint8Array): this {
+    if (this.#closed || this.#ending) return this;
+    if (bytes) this.write(bytes);
+    this.#ending = true;
+    if (this.#queue.length === 0 && !this.#connecting) this.#finishSending();
+    return this;
+  }
+
+  /** Closes the descriptor now, dropping queued data; emits 'close' once. */
+  destroy(error?: Error): this {
+    if (this.#closed) return this;
+    this.#closed = true;
+    thePoller().remove(this.#fd);
+    libc().close(this.#fd);
+    this.#fd = -1;
+    this.#queue = [];
+    queueMicrotask(() => {
+      if (error) this.emit("error", error);
+      this.emit("close", error !== undefined);
+    });
+    return this;
+  }
+
+  /** Stops reading until {@linkcode resume}. */
+  pause(): this {
+    this.#paused = true;
+    this.#watch();
+    return this;
+  }
+
+  /** Restarts reading. */
+  resume(): this {
+    this.#paused = false;
+    this.#watch();
+    return this;
+  }
+
+  /** Returns the bytes sent, or -1 after destroying the socket on an error. */
+  #send(bytes: Uint8Array): number {
+    for (;;) {
+      const sent = libc().send(this.#fd, bytes, bytes.length, SEND_FLAGS);
+      if (sent >= 0) return sent;
+      const code = errno();
+      if (code === EAGAIN) return 0;
+      if (code === EINTR) continue;
+      this.destroy(new SystemError("write", code, this.where));
+      return -1;
+    }
+  }
+
+  #watch(): void {
+    if (this.#closed) return;
+    let wanted = 0;
+    if (this.#connecting || this.#queue.length > 0) wanted |= EPOLLOUT;
+    if (!this.#connecting && !this.#paused && !this.#peerEnded) wanted |= EPOLLIN;
+    if (wanted !== this.#interest) {
+      this.#interest = wanted;
+      thePoller().modify(this.#fd, wanted);
+    }
+  }
+
+  #onPoll(events: number): void {
+    if (this.#connecting) {
+      if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) this.#onConnected();
+      return;
+    }
+    if (events & EPOLLERR) {
+      this.#failFromSocketError("read");
+      return;
+    }
+    // The kernel reports a hang-up whatever the interest: read it even while
+    // paused, or the level-triggered event would repeat for ever.
+    if ((events & EPOLLIN && this.#interest & EPOLLIN) || events & EPOLLHUP) this.#receive();
+    if (!this.#closed && events & (EPOLLOUT | EPOLLHUP) && this.#queue.length > 0) {
+      this.#flush();
+    }
+  }
+
+  /** The pending SO_ERROR of the socket (0 for none). */
+  #socketError(): number {
+    const value = new Int32Array(1);
+    const length = new Uint32Array([4]);
+    if (libc().getsockopt(this.#fd, SOL_SOCKET, SO_ERROR, value, length) !== 0) return errno();
+    return value[0];
+  }
+
+  #failFromSocketError(syscall: string): void {
+    const code = this.#socketError();
+    if (code === 0) this.#receive(); // nothing pending after all: let recv tell
+    else this.destroy(new SystemError(syscall, code, this.where));
+  }
+
+  #onConnected(): void {
+    const code = this.#socketError();
+    if (code !== 0) {
+      this.destroy(new SystemError("connect", code, this.where));
+      return;
+    }
+    this.#connecting = false;
+    this.#watch();
+    this.emit("connect");
+    if (this.#queue.length > 0) this.#flush();
+    else if (this.#ending) this.#finishSending();
+  }
+
+  #receive(): void {
+    const received = libc().recv(this.#fd, receiveBuffer, receiveBuffer.length, MSG_DONTWAIT);
+    if (received > 0) {
+      this.emit("data", receiveBuffer.slice(0, received));
+      return;
+    }
+    if (received === 0) {
+      this.#peerEnded = true;
+      this.#watch();
+      this.emit("end");
+      // Like node's allowHalfOpen: false, answer the peer's end with ours.
+      if (!this.#closed) {
+        if (this.#ending && this.#queue.length === 0) this.destroy();
+        else this.end();
+      }
+      return;
+    }
+    const code = errno();
+    if (code === EAGAIN || code === EINTR) return;
+    this.destroy(new SystemError("read", code, this.where));
+  }
+
+  #flush(): void {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0];
+      const sent = this.#send(head);
+      if (sent < 0) return;
+      if (sent < head.length) {
+        this.#queue[0] = head.subarray(sent);
+        return;
+      }
+      this.#queue.shift();
+    }
+    this.#watch();
+    if (this.#ending) this.#finishSending();
+    if (this.#needDrain && !this.#closed) {
+      this.#needDrain = false;
+      this.emit("drain");
+    }
+  }
+
+  #finishSending(): void {
+    if (this.#closed) return;
+    libc().shutdown(this.#fd, SHUT_WR);
+    if (this.#peerEnded) this.destroy();
+  }
+}

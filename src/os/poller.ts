@@ -1,0 +1,169 @@
+/**
+ * The proxy's own event loop for the sockets it owns: one epoll instance
+ * driven through libc, with `recv`/`send` called synchronously by the
+ * handlers. It exists because Deno's own socket machinery costs about twice
+ * HAProxy's user-space CPU per relayed query (docs/benchmarks.md); here a
+ * relayed packet costs one `recv`, one `send` and a share of `epoll_wait`.
+ *
+ * It cooperates with Deno's event loop rather than replacing it:
+ * - while traffic flows it blocks in `epoll_wait` on the JavaScript thread for
+ *   at most {@linkcode SPIN_MS}, with Deno's own epoll descriptors in the set,
+ *   so anything Deno must handle (timers aside) wakes it;
+ * - after every batch it yields one macrotask (`setImmediate`), which runs
+ *   pending promise callbacks and lets Deno poll its own I/O and timers;
+ * - when nothing happened for {@linkcode SPIN_MS} it waits on a thread of
+ *   Deno's blocking pool instead (`nonblocking` FFI), so an idle proxy costs
+ *   no CPU and Deno's loop runs freely.
+ * Deno's timers may therefore fire up to a few milliseconds late under load.
+ *
+ * The loop runs while at least one descriptor is registered; the wake-up
+ * eventfd ends a pending blocking-pool wait when the last one goes.
+ * @module
+ */
+
+import { setImmediate } from "node:timers";
+import { errno, libc } from "./libc.ts";
+
+/** `<sys/epoll.h>` */
+export const EPOLLIN = 0x001;
+export const EPOLLOUT = 0x004;
+export const EPOLLERR = 0x008;
+export const EPOLLHUP = 0x010;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CTL_MOD = 3;
+const EPOLL_CLOEXEC = 0o2000000;
+const EFD_NONBLOCK = 0o4000;
+const EFD_CLOEXEC = 0o2000000;
+const ENOENT = 2;
+
+/** Longest time the JavaScript thread blocks in `epoll_wait` (ms). */
+export const SPIN_MS = 1;
+/** Events fetched per `epoll_wait`. */
+const MAX_EVENTS = 256;
+/** `struct epoll_event` is packed on x86_64: u32 events, u64 data. */
+const EVENT_SIZE = 12;
+
+/** Receives the epoll event mask of its descriptor. */
+export interface PollHandler {
+  onPoll(events: number): void;
+}
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+class Poller {
+  readonly #epoll: number;
+  readonly #wakeFd: number;
+  /** Deno's own epoll instances: readiness there means Deno has work. */
+  readonly #foreign = new Set<number>();
+  readonly #handlers = new Map<number, PollHandler>();
+  readonly #control = new Uint8Array(EVENT_SIZE);
+  readonly #controlView = new DataView(this.#control.buffer);
+  readonly #events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
+  readonly #eventsView = new DataView(this.#events.buffer);
+  readonly #parked = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
+  readonly #parkedView = new DataView(this.#parked.buffer);
+  #running = false;
+  /** Called when a handler throws; the loop goes on. */
+  onHandlerError: (error: unknown) => void = (error) => console.error(error);
+
+  constructor() {
+    const c = libc();
+    this.#epoll = c.epoll_create1(EPOLL_CLOEXEC);
+    if (this.#epoll < 0) throw new Error(`epoll_create1 failed: errno ${errno()}`);
+    this.#wakeFd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (this.#wakeFd < 0) throw new Error(`eventfd failed: errno ${errno()}`);
+    this.#ctl(EPOLL_CTL_ADD, this.#wakeFd, EPOLLIN);
+    this.#adoptDenoEpolls();
+  }
+
+  /**
+   * Finds Deno's epoll descriptors without /proc: `epoll_ctl(DEL)` of a
+   * descriptor that is not in the set fails with ENOENT on an epoll instance
+   * and EINVAL on anything else, and changes nothing either way.
+   */
+  #adoptDenoEpolls(): void {
+    const c = libc();
+    for (let fd = 0; fd < 64; fd++) {
+      if (fd === this.#epoll) continue;
+      if (c.epoll_ctl(fd, EPOLL_CTL_DEL, this.#wakeFd, this.#control) === 0) continue;
+      if (errno() !== ENOENT) continue;
+      if (this.#ctl(EPOLL_CTL_ADD, fd, EPOLLIN) === 0) this.#foreign.add(fd);
+    }
+  }
+
+  #ctl(op: number, fd: number, events: number): number {
+    this.#controlView.setUint32(0, events, true);
+    this.#controlView.setUint32(4, fd, true);
+    this.#controlView.setUint32(8, 0, true);
+    return libc().epoll_ctl(this.#epoll, op, fd, this.#control);
+  }
+
+  /** Starts watching `fd` for `events`; `handler` runs on each readiness. */
+  add(fd: number, events: number, handler: PollHandler): void {
+    if (this.#ctl(EPOLL_CTL_ADD, fd, events) !== 0) {
+      throw new Error(`epoll_ctl(ADD, ${fd}) failed: errno ${errno()}`);
+    }
+    this.#handlers.set(fd, handler);
+    if (!this.#running) void this.#loop();
+  }
+
+  /** Changes the events watched on `fd`. */
+  modify(fd: number, events: number): void {
+    if (this.#ctl(EPOLL_CTL_MOD, fd, events) !== 0) {
+      throw new Error(`epoll_ctl(MOD, ${fd}) failed: errno ${errno()}`);
+    }
+  }
+
+  /** Stops watching `fd`; call before closing it. */
+  remove(fd: number): void {
+    if (!this.#handlers.delete(fd)) return;
+    this.#ctl(EPOLL_CTL_DEL, fd, 0);
+    if (this.#handlers.size === 0) this.#wake();
+  }
+
+  #wake(): void {
+    libc().write(this.#wakeFd, new Uint8Array(new BigUint64Array([1n]).buffer), 8);
+  }
+
+  async #loop(): Promise<void> {
+    this.#running = true;
+    const c = libc();
+    try {
+      while (this.#handlers.size > 0) {
+        let view = this.#eventsView;
+        let count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, SPIN_MS);
+        if (count === 0) {
+          count = await c.epoll_wait_async(this.#epoll, this.#parked, MAX_EVENTS, -1);
+          view = this.#parkedView;
+        }
+        for (let i = 0; i < count; i++) {
+          const fd = view.getUint32(i * EVENT_SIZE + 4, true);
+          if (fd === this.#wakeFd) {
+            c.read(this.#wakeFd, new Uint8Array(8), 8);
+            continue;
+          }
+          const handler = this.#handlers.get(fd);
+          if (handler === undefined) continue; // Deno's, or removed during this batch
+          try {
+            handler.onPoll(view.getUint32(i * EVENT_SIZE, true));
+          } catch (error) {
+            this.onHandlerError(error);
+          }
+        }
+        await turn();
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+let poller: Poller | undefined;
+
+/** The process's poller, created on first use. */
+export function thePoller(): Poller {
+  return poller ??= new Poller();
+}
+
+export type { Poller };

@@ -1,0 +1,179 @@
+/**
+ * Listening and connecting through libc, for sockets the {@linkcode Poller}
+ * owns. Deno checks its permissions only on its own socket APIs, so these
+ * functions ask `Deno.permissions` first and refuse with the same
+ * `NotCapable` error Deno would raise: the configuration gets no way around
+ * the permission set (`--allow-net=host:port` for TCP, `--allow-read` and
+ * `--allow-write` of the path for unix sockets; abstract names are not
+ * files and need none, as with `node:net`).
+ * @module
+ */
+
+import { formatAddress, type SocketAddress } from "../net/address.ts";
+import { errno, libc } from "./libc.ts";
+import { FdSocket, SystemError } from "./fd_socket.ts";
+import { EPOLLIN, thePoller } from "./poller.ts";
+import { encodeSockaddr, familyOf } from "./sockaddr.ts";
+
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+const IPPROTO_TCP = 6;
+const TCP_NODELAY = 1;
+const EINPROGRESS = 115;
+const EAGAIN = 11;
+const EINTR = 4;
+const ECONNABORTED = 103;
+const EMFILE = 24;
+const ENFILE = 23;
+const BACKLOG = 4096;
+
+const one = new Uint8Array(new Int32Array([1]).buffer);
+
+function require(descriptor: Deno.PermissionDescriptor, kind: string, target: string): void {
+  if (Deno.permissions.querySync(descriptor).state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires ${kind} access to "${target}", run again with the --allow-${kind} flag`,
+    );
+  }
+}
+
+/** Throws Deno's `NotCapable` unless the permission set lets us use `address`. */
+export function checkSocketPermission(address: SocketAddress): void {
+  switch (address.family) {
+    case "inet":
+    case "inet6": {
+      const host = formatAddress(address);
+      require({ name: "net", host }, "net", host);
+      return;
+    }
+    case "unix":
+      require({ name: "read", path: address.path }, "read", address.path);
+      require({ name: "write", path: address.path }, "write", address.path);
+      return;
+    case "abstract":
+      return;
+  }
+}
+
+function isTcp(address: SocketAddress): boolean {
+  return address.family === "inet" || address.family === "inet6";
+}
+
+function openSocket(address: SocketAddress): number {
+  const fd = libc().socket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw new SystemError("socket", errno(), formatAddress(address));
+  return fd;
+}
+
+/** Starts connecting to `address`; the socket emits 'connect' or 'error'. */
+export function connectFdSocket(address: SocketAddress): FdSocket {
+  checkSocketPermission(address);
+  const where = formatAddress(address);
+  const sockaddr = encodeSockaddr(address);
+  const fd = openSocket(address);
+  if (isTcp(address)) libc().setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+  let code = 0;
+  if (libc().connect(fd, sockaddr, sockaddr.length) !== 0) code = errno();
+  if (code !== 0 && code !== EINPROGRESS) {
+    libc().close(fd);
+    throw new SystemError("connect", code, where);
+  }
+  return new FdSocket(fd, { connecting: true, where });
+}
+
+/** Called with each accepted connection's socket. */
+export type FdAcceptHandler = (socket: FdSocket) => void;
+
+/** A listening socket in the poller. */
+export class FdListener {
+  #closed = false;
+  readonly #handler = { onPoll: () => this.#accept() };
+
+  /** Adopts the listening descriptor `fd` (closed by {@linkcode close}). */
+  constructor(
+    readonly fd: number,
+    readonly description: string,
+    private readonly onAccept: FdAcceptHandler,
+    private readonly tcp: boolean,
+    private readonly onError: (error: Error) => void,
+  ) {
+    thePoller().add(fd, EPOLLIN, this.#handler);
+  }
+
+  #accept(): void {
+    const c = libc();
+    // Up to 64 per readiness so one busy listener cannot starve the rest.
+    for (let i = 0; i < 64 && !this.#closed; i++) {
+      const fd = c.accept4(this.fd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        const code = errno();
+        if (code === EAGAIN) return;
+        if (code === EINTR || code === ECONNABORTED) continue;
+        this.onError(new SystemError("accept", code, this.description));
+        // Out of descriptors: stop spinning on the pending connection for a while.
+        if (code === EMFILE || code === ENFILE) this.#pauseFor(100);
+        return;
+      }
+      if (this.tcp) c.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+      this.onAccept(new FdSocket(fd, { where: this.description }));
+    }
+  }
+
+  #pauseFor(ms: number): void {
+    thePoller().modify(this.fd, 0);
+    setTimeout(() => {
+      if (!this.#closed) thePoller().modify(this.fd, EPOLLIN);
+    }, ms);
+  }
+
+  /** Stops accepting and closes the descriptor. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    thePoller().remove(this.fd);
+    libc().close(this.fd);
+  }
+}
+
+/**
+ * Binds and listens on `address` (TCP: SO_REUSEADDR, like node and MySQL).
+ * Returns the listening descriptor.
+ */
+export function listenFd(address: SocketAddress): number {
+  checkSocketPermission(address);
+  const where = formatAddress(address);
+  const sockaddr = encodeSockaddr(address);
+  const fd = openSocket(address);
+  const c = libc();
+  if (isTcp(address)) c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
+  if (c.bind(fd, sockaddr, sockaddr.length) !== 0) {
+    const code = errno();
+    c.close(fd);
+    throw new SystemError("bind", code, where);
+  }
+  if (c.listen(fd, BACKLOG) !== 0) {
+    const code = errno();
+    c.close(fd);
+    throw new SystemError("listen", code, where);
+  }
+  return fd;
+}
+
+/** Makes an inherited descriptor non-blocking (systemd passes blocking ones). */
+export function setNonBlocking(fd: number): void {
+  const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;
+  const flags = libc().fcntl(fd, F_GETFL, 0);
+  if (flags < 0 || libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+    throw new SystemError("fcntl", errno(), `fd ${fd}`);
+  }
+}
+
+/** True when `fd` is a TCP socket (for inherited systemd sockets). */
+export function isTcpFd(fd: number): boolean {
+  const value = new Int32Array(1);
+  const length = new Uint32Array([4]);
+  return libc().getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, value, length) === 0;
+}

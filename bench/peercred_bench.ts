@@ -7,20 +7,25 @@
  */
 
 import net from "node:net";
-import { peerCredentialsOfFd, socketFd } from "../src/os/peercred.ts";
+import { peerCredentialsOfFd } from "../src/os/peercred.ts";
+import type { FdSocket } from "../src/os/fd_socket.ts";
+import { FdListener, listenFd } from "../src/os/sockets.ts";
 
 const dir = await Deno.makeTempDir({ prefix: "myproxy-peercred-bench-" });
 const path = `${dir}/s.sock`;
-const accepted = Promise.withResolvers<net.Socket>();
-const server = net.createServer((socket) => accepted.resolve(socket));
-await new Promise<void>((resolve) => server.listen(path, resolve));
+const accepted = Promise.withResolvers<FdSocket>();
+const server = new FdListener(
+  listenFd({ family: "unix", path }),
+  path,
+  accepted.resolve,
+  false,
+  (e) => {
+    throw e;
+  },
+);
 const client = net.connect(path);
 const socket = await accepted.promise;
-const fd = socketFd(socket)!;
-
-Deno.bench("socketFd (internal _handle.fd)", () => {
-  socketFd(socket);
-});
+const fd = socket.fd;
 
 Deno.bench("peerCredentialsOfFd (getsockopt SO_PEERCRED)", () => {
   peerCredentialsOfFd(fd);

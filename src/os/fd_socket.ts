@@ -57,8 +57,17 @@ export class SystemError extends Error {
   }
 }
 
-/** One receive buffer for every socket: data is copied out before the next recv. */
-const receiveBuffer = new Uint8Array(64 * 1024);
+/**
+ * Received data lands in a shared slab and is handed out as views of it, so
+ * a receive costs no allocation and no copy; a new slab starts when less
+ * than {@linkcode MAX_RECEIVE} is left. A view never gets overwritten, so a
+ * listener may keep it (it keeps the slab alive, so keep copies of small
+ * parts for long: CommandSplitter and Framer copy what they carry).
+ */
+const SLAB_SIZE = 256 * 1024;
+const MAX_RECEIVE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
 const one = new Uint8Array(new Int32Array([1]).buffer);
 
 /** A connected socket; see the module documentation. */
@@ -231,9 +240,16 @@ export class FdSocket extends EventEmitter {
   }
 
   #receive(): void {
-    const received = libc().recv(this.#fd, receiveBuffer, receiveBuffer.length, MSG_DONTWAIT);
+    if (SLAB_SIZE - slabUsed < MAX_RECEIVE) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    const space = slab.subarray(slabUsed, slabUsed + MAX_RECEIVE);
+    const received = libc().recv(this.#fd, space, MAX_RECEIVE, MSG_DONTWAIT);
     if (received > 0) {
-      this.emit("data", receiveBuffer.slice(0, received));
+      // 8-byte steps keep later views aligned, as typed arrays prefer.
+      slabUsed += (received + 7) & ~7;
+      this.emit("data", space.subarray(0, received));
       return;
     }
     if (received === 0) {

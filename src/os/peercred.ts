@@ -1,14 +1,12 @@
 /**
  * Credentials of the process at the other end of a unix socket, via
- * `getsockopt(SO_PEERCRED)`. Deno's own `Deno.UnixConn` exposes no file
- * descriptor, so listeners that need credentials use `node:net`, whose socket
- * handle carries one (see platform.md, "Sockets").
+ * `getsockopt(SO_PEERCRED)` on the descriptor the proxy's own listener
+ * accepted (src/os/sockets.ts).
  *
  * See unix(7), SO_PEERCRED, and socket(7) for SOL_SOCKET.
  * @module
  */
 
-import type { Socket } from "node:net";
 import { errno, libc } from "./libc.ts";
 
 /** `<asm-generic/socket.h>` values for x86_64 Linux. */
@@ -56,20 +54,4 @@ export function peerCredentialsOfFd(fd: number): PeerCredentials | null {
   const gid = ucred[2] >>> 0;
   if (uid === NO_ID && gid === NO_ID) return null;
   return { pid: ucred[0], uid, gid };
-}
-
-/**
- * The file descriptor behind a `node:net` socket, or null when there is none
- * (TCP sockets, closed sockets, a Deno version that changed its internals).
- *
- * This reads `socket._handle.fd`, which is *internal* to Deno's `node:net`
- * polyfill (its `PipeWrap` handle has it; `TCPWrap` does not). The public
- * alternative is accepting through FFI `accept4()` and wrapping the fd with
- * `new net.Socket({ fd })`, about 10 µs more per accept.
- */
-export function socketFd(socket: Socket): number | null {
-  const handle: unknown = (socket as unknown as { _handle?: unknown })._handle;
-  if (typeof handle !== "object" || handle === null) return null;
-  const fd: unknown = (handle as { fd?: unknown }).fd;
-  return typeof fd === "number" && Number.isInteger(fd) && fd >= 0 ? fd : null;
 }

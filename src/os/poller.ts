@@ -64,6 +64,7 @@ class Poller {
   readonly #parked = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
   readonly #parkedView = new DataView(this.#parked.buffer);
   #running = false;
+  #stopped: Promise<void> = Promise.resolve();
   /** Called when a handler throws; the loop goes on. */
   onHandlerError: (error: unknown) => void = (error) => console.error(error);
 
@@ -105,7 +106,7 @@ class Poller {
       throw new Error(`epoll_ctl(ADD, ${fd}) failed: errno ${errno()}`);
     }
     this.#handlers.set(fd, handler);
-    if (!this.#running) void this.#loop();
+    if (!this.#running) this.#stopped = this.#loop();
   }
 
   /** Changes the events watched on `fd`. */
@@ -120,6 +121,11 @@ class Poller {
     if (!this.#handlers.delete(fd)) return;
     this.#ctl(EPOLL_CTL_DEL, fd, 0);
     if (this.#handlers.size === 0) this.#wake();
+  }
+
+  /** Resolves once no descriptor is registered and the loop has stopped. */
+  stopped(): Promise<void> {
+    return this.#stopped;
   }
 
   #wake(): void {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import net from "node:net";
-import { peerCredentialsOfFd, socketFd } from "../../../src/os/peercred.ts";
+import { peerCredentialsOfFd } from "../../../src/os/peercred.ts";
+import { FdListener, listenFd } from "../../../src/os/sockets.ts";
+import { thePoller } from "../../../src/os/poller.ts";
 import { tempDir } from "../../support/tmp.ts";
 
 /**
@@ -23,17 +25,26 @@ async function credentialServer(path: string) {
   let accept!: (value: ReturnType<typeof peerCredentialsOfFd>) => void;
   const next = () => seen.push(new Promise((resolve) => accept = resolve));
   next();
-  const server = net.createServer((socket) => {
-    const fd = socketFd(socket);
-    accept(fd === null ? null : peerCredentialsOfFd(fd));
-    next();
-    socket.end();
-  });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const listener = new FdListener(
+    listenFd({ family: "unix", path }),
+    path,
+    (socket) => {
+      accept(peerCredentialsOfFd(socket.fd));
+      next();
+      socket.end();
+    },
+    false,
+    (error) => {
+      throw error;
+    },
+  );
   await Deno.chmod(path, 0o777);
   return {
     nextCredentials: () => seen[0].then((value) => (seen.shift(), value)),
-    [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    [Symbol.asyncDispose]: async () => {
+      listener.close();
+      await thePoller().stopped();
+    },
   };
 }
 
@@ -82,8 +93,4 @@ Deno.test({
 Deno.test("descriptors without peer credentials give null", () => {
   assert.equal(peerCredentialsOfFd(-1), null);
   assert.equal(peerCredentialsOfFd(1_000_000), null);
-});
-
-Deno.test("socketFd is null for sockets without a pipe handle", () => {
-  assert.equal(socketFd(new net.Socket()), null);
 });

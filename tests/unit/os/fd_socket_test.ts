@@ -1,0 +1,151 @@
+import assert from "node:assert/strict";
+import { FdSocket, SystemError } from "../../../src/os/fd_socket.ts";
+import { thePoller } from "../../../src/os/poller.ts";
+import { connectFdSocket, FdListener, listenFd } from "../../../src/os/sockets.ts";
+import { freePort } from "../../support/child.ts";
+
+/** A listener on a free loopback port and a connected pair of sockets. */
+async function pair() {
+  const port = freePort();
+  const address = { family: "inet", host: "127.0.0.1", port } as const;
+  let accepted!: (socket: FdSocket) => void;
+  const server = new Promise<FdSocket>((resolve) => accepted = resolve);
+  const listener = new FdListener(listenFd(address), "test", accepted, true, (e) => {
+    throw e;
+  });
+  const client = connectFdSocket(address);
+  await new Promise((resolve) => client.once("connect", resolve));
+  const peer = await server;
+  listener.close();
+  return { client, peer };
+}
+
+function closed(socket: FdSocket): Promise<void> {
+  return socket.destroyed ? Promise.resolve() : new Promise((r) => socket.once("close", r));
+}
+
+async function settle(...sockets: FdSocket[]) {
+  for (const socket of sockets) socket.destroy();
+  await Promise.all(sockets.map(closed));
+  await thePoller().stopped();
+}
+
+function collect(socket: FdSocket): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  socket.on("data", (chunk) => chunks.push(chunk));
+  return chunks;
+}
+
+const total = (chunks: Uint8Array[]) => chunks.reduce((n, c) => n + c.length, 0);
+
+Deno.test("bytes written on one end arrive on the other, in order", async () => {
+  const { client, peer } = await pair();
+  const got = collect(peer);
+  assert.equal(client.write(new TextEncoder().encode("hello ")), true);
+  client.write(new TextEncoder().encode("world"));
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) === 11 ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  assert.equal(
+    new TextDecoder().decode(Uint8Array.from(got.flatMap((c) => [...c]))),
+    "hello world",
+  );
+  await settle(client, peer);
+});
+
+Deno.test("received chunks stay intact after later receives (slab views are never reused)", async () => {
+  const { client, peer } = await pair();
+  const got = collect(peer);
+  for (let i = 0; i < 200; i++) {
+    client.write(new Uint8Array(1000).fill(i));
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) === 200_000 ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  const all = Uint8Array.from(got.flatMap((c) => [...c]));
+  for (let i = 0; i < 200; i++) assert.equal(all[i * 1000 + 999], i & 0xff);
+  await settle(client, peer);
+});
+
+Deno.test("write() returns false when the peer stops reading, then 'drain' after it resumes", async () => {
+  const { client, peer } = await pair();
+  peer.pause();
+  const got = collect(peer);
+  const block = new Uint8Array(1 << 20);
+  let writes = 0;
+  while (client.write(block)) writes++;
+  assert.ok(writes < 64, "the kernel buffers should fill well before 64 MiB");
+  const drained = new Promise((resolve) => client.once("drain", resolve));
+  peer.resume();
+  await drained;
+  await new Promise<void>((resolve) => {
+    const check = () =>
+      total(got) === (writes + 1) * block.length ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  await settle(client, peer);
+});
+
+Deno.test("end() delivers queued bytes, then 'end' on the peer and 'close' on both", async () => {
+  const { client, peer } = await pair();
+  const got = collect(peer);
+  const peerEnded = new Promise((resolve) => peer.once("end", resolve));
+  let closes = 0;
+  client.on("close", () => closes++);
+  peer.on("close", () => closes++);
+  client.end(new Uint8Array(300_000).fill(7));
+  await peerEnded;
+  assert.equal(total(got), 300_000);
+  await Promise.all([closed(client), closed(peer)]);
+  assert.equal(closes, 2);
+  await settle(client, peer);
+});
+
+Deno.test("connecting to a closed port reports ECONNREFUSED and closes", async () => {
+  const socket = connectFdSocket({ family: "inet", host: "127.0.0.1", port: freePort() });
+  const error = await new Promise<Error>((resolve) => socket.once("error", resolve));
+  assert.ok(error instanceof SystemError);
+  assert.equal((error as SystemError).code, "ECONNREFUSED");
+  assert.match(error.message, /connect ECONNREFUSED 127\.0\.0\.1:\d+: Connection refused/);
+  await closed(socket);
+  await thePoller().stopped();
+});
+
+Deno.test("a peer reset is an 'error' then 'close', never an exception", async () => {
+  const { client, peer } = await pair();
+  // SO_LINGER 0 makes close() send RST.
+  const errors: Error[] = [];
+  peer.on("error", (e) => errors.push(e));
+  client.write(new Uint8Array(10));
+  const linger = new Int32Array([1, 0]);
+  const { libc } = await import("../../../src/os/libc.ts");
+  libc().setsockopt(client.fd, 1, 13, new Uint8Array(linger.buffer), 8);
+  client.destroy();
+  await closed(peer);
+  assert.ok(errors.length <= 1);
+  if (errors.length) assert.equal((errors[0] as SystemError).code, "ECONNRESET");
+  await settle(client, peer);
+});
+
+Deno.test("Deno timers still fire while traffic keeps the poller busy", async () => {
+  const { client, peer } = await pair();
+  // Ping-pong as fast as possible, like a benchmark's single connection.
+  peer.on("data", (chunk) => peer.write(chunk));
+  let running = true;
+  let roundTrips = 0;
+  client.on("data", (chunk) => {
+    roundTrips++;
+    if (running) client.write(chunk);
+  });
+  client.write(new Uint8Array([1]));
+  const started = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const late = performance.now() - started - 20;
+  running = false;
+  assert.ok(roundTrips > 10, `only ${roundTrips} round trips`);
+  assert.ok(late < 100, `a 20 ms timer fired ${late.toFixed(1)} ms late`);
+  await settle(client, peer);
+});

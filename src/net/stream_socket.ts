@@ -15,6 +15,11 @@ export interface StreamSocket extends EventEmitter {
   end(bytes?: Uint8Array): this;
   /** Closes at once, dropping queued data. */
   destroy(error?: Error): this;
+  /**
+   * Set by a consumer whose 'data' and 'drain' listeners stay synchronous:
+   * the poller may then skip a turn of Deno's event loop (src/os/poller.ts).
+   */
+  quiet?: boolean;
   /** Stops 'data' events until resume(). */
   pause(): this;
   resume(): this;

@@ -12,6 +12,10 @@
  *   while anything is queued, which is the caller's cue to stop producing.
  * - `pause()`/`resume()` stop and restart reading (and so the peer, through
  *   TCP flow control).
+ * - `quiet`: a consumer whose 'data' and 'drain' listeners only call other
+ *   sockets synchronously (no promises, no timers) sets it, which lets the
+ *   poller skip a turn of Deno's event loop after the batch (poller.ts).
+ *   'end', 'error' and 'close' always get their turn.
  * @module
  */
 
@@ -96,6 +100,9 @@ export class FdSocket extends EventEmitter {
     thePoller().add(fd, this.#interest, this.#handler);
   }
 
+  /** See the module documentation; false unless a consumer sets it. */
+  quiet = false;
+
   /** For error messages: the address this socket was connected to. */
   readonly where: string | undefined;
 
@@ -150,6 +157,7 @@ export class FdSocket extends EventEmitter {
     libc().close(this.#fd);
     this.#fd = -1;
     this.#queue = [];
+    thePoller().requestTurn();
     queueMicrotask(() => {
       if (error) this.emit("error", error);
       this.emit("close", error !== undefined);
@@ -196,6 +204,12 @@ export class FdSocket extends EventEmitter {
   }
 
   #onPoll(events: number): void {
+    this.#handle(events);
+    // Checked afterwards: a listener may have cleared it while handling.
+    if (!this.quiet) thePoller().requestTurn();
+  }
+
+  #handle(events: number): void {
     if (this.#connecting) {
       if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) this.#onConnected();
       return;
@@ -253,6 +267,7 @@ export class FdSocket extends EventEmitter {
       return;
     }
     if (received === 0) {
+      thePoller().requestTurn();
       this.#peerEnded = true;
       this.#watch();
       this.emit("end");

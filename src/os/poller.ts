@@ -9,8 +9,13 @@
  * - while traffic flows it blocks in `epoll_wait` on the JavaScript thread for
  *   at most {@linkcode SPIN_MS}, with Deno's own epoll descriptors in the set,
  *   so anything Deno must handle (timers aside) wakes it;
- * - after every batch it yields one macrotask (`setImmediate`), which runs
- *   pending promise callbacks and lets Deno poll its own I/O and timers;
+ * - after a batch that may have created promise work (a handler called
+ *   {@linkcode Poller.requestTurn}), after Deno's descriptors were ready, and
+ *   at least every {@linkcode TURN_EVERY} batches, it yields one macrotask
+ *   (`setImmediate`), which runs pending promise callbacks and lets Deno poll
+ *   its own I/O and timers; batches that only moved bytes (the command
+ *   phase's forwarding) go on synchronously, which saves a turn of Deno's
+ *   event loop (about 1.5 µs) per batch;
  * - when nothing happened for {@linkcode SPIN_MS} it waits on a thread of
  *   Deno's blocking pool instead (`nonblocking` FFI), so an idle proxy costs
  *   no CPU and Deno's loop runs freely.
@@ -39,6 +44,8 @@ const ENOENT = 2;
 
 /** Longest time the JavaScript thread blocks in `epoll_wait` (ms). */
 export const SPIN_MS = 1;
+/** Most batches handled in a row without a turn of Deno's event loop. */
+export const TURN_EVERY = 32;
 /** Events fetched per `epoll_wait`. */
 const MAX_EVENTS = 256;
 /** `struct epoll_event` is packed on x86_64: u32 events, u64 data. */
@@ -64,6 +71,7 @@ class Poller {
   readonly #parked = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
   readonly #parkedView = new DataView(this.#parked.buffer);
   #running = false;
+  #turnRequested = false;
   #stopped: Promise<void> = Promise.resolve();
   /** Called when a handler throws; the loop goes on. */
   onHandlerError: (error: unknown) => void = (error) => console.error(error);
@@ -123,6 +131,15 @@ class Poller {
     if (this.#handlers.size === 0) this.#wake();
   }
 
+  /**
+   * Asks for a turn of Deno's event loop after the current batch: handlers
+   * call it when they resolved promises or scheduled callbacks, which must
+   * run before the loop blocks in `epoll_wait` again.
+   */
+  requestTurn(): void {
+    this.#turnRequested = true;
+  }
+
   /** Resolves once no descriptor is registered and the loop has stopped. */
   stopped(): Promise<void> {
     return this.#stopped;
@@ -136,6 +153,7 @@ class Poller {
     this.#running = true;
     const c = libc();
     try {
+      let sinceTurn = 0;
       while (this.#handlers.size > 0) {
         let view = this.#eventsView;
         let count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, SPIN_MS);
@@ -150,14 +168,23 @@ class Poller {
             continue;
           }
           const handler = this.#handlers.get(fd);
-          if (handler === undefined) continue; // Deno's, or removed during this batch
+          if (handler === undefined) {
+            // Deno's own epoll has work, or the descriptor was removed in this batch.
+            if (this.#foreign.has(fd)) this.#turnRequested = true;
+            continue;
+          }
           try {
             handler.onPoll(view.getUint32(i * EVENT_SIZE, true));
           } catch (error) {
+            this.#turnRequested = true;
             this.onHandlerError(error);
           }
         }
-        await turn();
+        if (this.#turnRequested || ++sinceTurn >= TURN_EVERY) {
+          this.#turnRequested = false;
+          sinceTurn = 0;
+          await turn();
+        }
       }
     } finally {
       this.#running = false;

@@ -63,6 +63,9 @@ export class CommandPhase {
     backend.on("end", () => this.#backendLost("closed by server"));
     backend.on("close", () => this.#backendLost("closed"));
     backend.on("error", (error) => this.#backendLost(error.message));
+    // Forwarding is synchronous; #process() clears this while a callback runs.
+    client.quiet = true;
+    backend.quiet = true;
     if (backendLeftover.length > 0) this.#onBackendData(backendLeftover);
     if (clientLeftover.length > 0) this.#onClientData(clientLeftover);
     client.resume();
@@ -87,6 +90,7 @@ export class CommandPhase {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wakeAsyncWork();
     this.client.end();
     this.backend.destroy();
     this.#finish();
@@ -96,9 +100,16 @@ export class CommandPhase {
   quit(bytes: Uint8Array): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#wakeAsyncWork();
     this.backend.end(bytes);
     this.client.end();
     this.#finish();
+  }
+
+  /** The session's end resolves promises: the poller must give them a turn. */
+  #wakeAsyncWork(): void {
+    this.client.quiet = false;
+    this.backend.quiet = false;
   }
 
   readonly #onClientData = (chunk: Uint8Array): void => {
@@ -122,6 +133,8 @@ export class CommandPhase {
       const pending = this.host.handleCommand(segment.sequenceId, segment.payload);
       if (pending === undefined) continue;
       this.#busy = true;
+      // The callback's promises must run before the poller blocks again.
+      this.client.quiet = false;
       this.client.pause();
       this.#queue = segments.slice(i + 1);
       pending.then(() => this.#resumeAfterCommand(), (error) => {
@@ -134,6 +147,7 @@ export class CommandPhase {
 
   #resumeAfterCommand(): void {
     this.#busy = false;
+    if (!this.#closed) this.client.quiet = true;
     if (this.#closed) return;
     const queued = this.#queue;
     this.#queue = [];

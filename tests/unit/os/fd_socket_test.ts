@@ -149,3 +149,36 @@ Deno.test("Deno timers still fire while traffic keeps the poller busy", async ()
   assert.ok(late < 100, `a 20 ms timer fired ${late.toFixed(1)} ms late`);
   await settle(client, peer);
 });
+
+Deno.test("a listener that clears `quiet` gets its promise chain run before the poller blocks", async () => {
+  const busy = await pair();
+  const { client, peer } = await pair();
+  // Keeps the poller in its synchronous loop, where it skips turns.
+  busy.client.quiet = busy.peer.quiet = true;
+  busy.peer.on("data", (chunk) => busy.peer.write(chunk));
+  let running = true;
+  let roundTrips = 0;
+  busy.client.on("data", (chunk) => {
+    roundTrips++;
+    if (running) busy.client.write(chunk);
+  });
+  busy.client.write(new Uint8Array([1]));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+
+  peer.quiet = true;
+  const chainDone = new Promise<number>((resolve) => {
+    peer.on("data", () => {
+      peer.quiet = false;
+      const before = roundTrips;
+      let chain = Promise.resolve();
+      for (let i = 0; i < 20; i++) chain = chain.then(() => {});
+      chain.then(() => resolve(roundTrips - before));
+    });
+  });
+  client.write(new Uint8Array([2]));
+  const batchesInBetween = await chainDone;
+  running = false;
+  // Without the turn it would wait for the poller's periodic one (TURN_EVERY batches).
+  assert.ok(batchesInBetween <= 2, `the chain waited for ${batchesInBetween} busy round trips`);
+  await settle(client, peer, busy.client, busy.peer);
+});

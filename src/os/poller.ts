@@ -63,7 +63,9 @@ class Poller {
   readonly #wakeFd: number;
   /** Deno's own epoll instances: readiness there means Deno has work. */
   readonly #foreign = new Set<number>();
-  readonly #handlers = new Map<number, PollHandler>();
+  /** Indexed by descriptor: cheaper than a Map on the hot path. */
+  readonly #handlers: (PollHandler | undefined)[] = [];
+  #registered = 0;
   readonly #control = new Uint8Array(EVENT_SIZE);
   readonly #controlView = new DataView(this.#control.buffer);
   readonly #events = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
@@ -113,7 +115,8 @@ class Poller {
     if (this.#ctl(EPOLL_CTL_ADD, fd, events) !== 0) {
       throw new Error(`epoll_ctl(ADD, ${fd}) failed: errno ${errno()}`);
     }
-    this.#handlers.set(fd, handler);
+    if (this.#handlers[fd] === undefined) this.#registered++;
+    this.#handlers[fd] = handler;
     if (!this.#running) this.#stopped = this.#loop();
   }
 
@@ -126,9 +129,11 @@ class Poller {
 
   /** Stops watching `fd`; call before closing it. */
   remove(fd: number): void {
-    if (!this.#handlers.delete(fd)) return;
+    if (this.#handlers[fd] === undefined) return;
+    this.#handlers[fd] = undefined;
+    this.#registered--;
     this.#ctl(EPOLL_CTL_DEL, fd, 0);
-    if (this.#handlers.size === 0) this.#wake();
+    if (this.#registered === 0) this.#wake();
   }
 
   /**
@@ -154,7 +159,7 @@ class Poller {
     const c = libc();
     try {
       let sinceTurn = 0;
-      while (this.#handlers.size > 0) {
+      while (this.#registered > 0) {
         let view = this.#eventsView;
         let count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, SPIN_MS);
         if (count === 0) {
@@ -167,7 +172,7 @@ class Poller {
             c.read(this.#wakeFd, new Uint8Array(8), 8);
             continue;
           }
-          const handler = this.#handlers.get(fd);
+          const handler = this.#handlers[fd];
           if (handler === undefined) {
             // Deno's own epoll has work, or the descriptor was removed in this batch.
             if (this.#foreign.has(fd)) this.#turnRequested = true;

@@ -50,8 +50,9 @@ export function checkSocketPermission(address: SocketAddress): void {
       return;
     }
     case "unix":
-      require({ name: "read", path: address.path }, "read", address.path);
+      // Write first: it is the narrower grant in the start task.
       require({ name: "write", path: address.path }, "write", address.path);
+      require({ name: "read", path: address.path }, "read", address.path);
       return;
     case "abstract":
       return;

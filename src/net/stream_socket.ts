@@ -1,7 +1,9 @@
 /**
  * What the proxy needs from a connected socket: `node:net.Socket`'s events
  * ('data', 'end', 'error', 'close', 'drain') and these methods, with node's
- * meaning. `FdSocket` (src/os/fd_socket.ts) is the implementation.
+ * meaning, except that a 'data' chunk is valid only during the listener call
+ * (it is a view of a reused receive buffer): copy what you keep.
+ * `FdSocket` (src/os/fd_socket.ts) is the implementation.
  * @module
  */
 

@@ -3,10 +3,10 @@
  * part of `node:net.Socket`'s interface the proxy uses, with the same events
  * and the same meaning.
  *
- * - `'data'` (Uint8Array, a copy the listener may keep), `'end'` when the
- *   peer shut down its side (then the socket ends its own side and closes,
- *   like `allowHalfOpen: false`), `'error'` (Error with `code`), `'close'`
- *   exactly once, `'drain'` after a `write()` that returned false, and
+ * - `'data'` (Uint8Array, valid only during the call: copy what you keep),
+ *   `'end'` when the peer shut down its side (then the socket ends its own
+ *   side and closes, like `allowHalfOpen: false`), `'error'` (Error with
+ *   `code`), `'close'` exactly once, `'drain'` after a `write()` that returned false, and
  *   `'connect'` for sockets created by {@linkcode connectFdSocket}.
  * - `write()` sends at once when it can and queues the rest; it returns false
  *   while anything is queued, which is the caller's cue to stop producing.
@@ -62,16 +62,13 @@ export class SystemError extends Error {
 }
 
 /**
- * Received data lands in a shared slab and is handed out as views of it, so
- * a receive costs no allocation and no copy; a new slab starts when less
- * than {@linkcode MAX_RECEIVE} is left. A view never gets overwritten, so a
- * listener may keep it (it keeps the slab alive, so keep copies of small
- * parts for long: CommandSplitter and Framer copy what they carry).
+ * Every socket receives into this one buffer: a 'data' chunk is a view of it,
+ * valid only during the listener call (the next receive overwrites it), so a
+ * listener copies what it keeps. Receiving then costs no allocation beyond
+ * the view, and memory does not grow with traffic.
  */
-const SLAB_SIZE = 256 * 1024;
 const MAX_RECEIVE = 64 * 1024;
-let slab = new Uint8Array(SLAB_SIZE);
-let slabUsed = 0;
+const receiveBuffer = new Uint8Array(MAX_RECEIVE);
 const one = new Uint8Array(new Int32Array([1]).buffer);
 
 /** A connected socket; see the module documentation. */
@@ -254,16 +251,9 @@ export class FdSocket extends EventEmitter {
   }
 
   #receive(): void {
-    if (SLAB_SIZE - slabUsed < MAX_RECEIVE) {
-      slab = new Uint8Array(SLAB_SIZE);
-      slabUsed = 0;
-    }
-    const space = slab.subarray(slabUsed, slabUsed + MAX_RECEIVE);
-    const received = libc().recv(this.#fd, space, MAX_RECEIVE, MSG_DONTWAIT);
+    const received = libc().recv(this.#fd, receiveBuffer, MAX_RECEIVE, MSG_DONTWAIT);
     if (received > 0) {
-      // 8-byte steps keep later views aligned, as typed arrays prefer.
-      slabUsed += (received + 7) & ~7;
-      const chunk = space.subarray(0, received);
+      const chunk = receiveBuffer.subarray(0, received);
       // EventEmitter keeps a lone listener as the function itself: call it
       // directly, which saves emit()'s generic path on every packet.
       const listener = (this as unknown as { _events?: Record<string, unknown> })._events?.data;

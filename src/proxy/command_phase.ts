@@ -22,6 +22,13 @@ export interface CommandPhaseHost {
   log(level: "info" | "warning" | "error", message: string): void;
 }
 
+/** A copy of `segment` that outlives the receive buffer it points into. */
+function ownedSegment(segment: Segment): Segment {
+  return segment.kind === "forward"
+    ? { kind: "forward", bytes: segment.bytes.slice() }
+    : { ...segment, payload: segment.payload.slice() };
+}
+
 const INTERCEPTED = new Set<number>([Command.INIT_DB, Command.CHANGE_USER, Command.QUIT]);
 
 /** Forwards one logged-in session until either side closes. */
@@ -117,7 +124,7 @@ export class CommandPhase {
     const segments = this.#splitter.push(chunk);
     this.#lastSequenceId = this.#splitter.lastSequenceId;
     if (this.#busy) {
-      for (const segment of segments) this.#queue.push(segment);
+      for (const segment of segments) this.#queue.push(ownedSegment(segment));
       return;
     }
     this.#process(segments);
@@ -130,13 +137,15 @@ export class CommandPhase {
         this.writeToBackend(segment.bytes);
         continue;
       }
-      const pending = this.host.handleCommand(segment.sequenceId, segment.payload);
+      // Chunks are views of the socket's receive buffer: a handler that
+      // finishes later needs its own copy.
+      const pending = this.host.handleCommand(segment.sequenceId, segment.payload.slice());
       if (pending === undefined) continue;
       this.#busy = true;
       // The callback's promises must run before the poller blocks again.
       this.client.quiet = false;
       this.client.pause();
-      this.#queue = segments.slice(i + 1);
+      this.#queue = segments.slice(i + 1).map(ownedSegment);
       pending.then(() => this.#resumeAfterCommand(), (error) => {
         this.host.log("error", `Command handling failed: ${(error as Error).message}`);
         this.close();

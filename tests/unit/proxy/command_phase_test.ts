@@ -104,3 +104,36 @@ Deno.test("client input held during a callback is processed in order afterwards"
   assert.equal(client.paused, false);
   phase.close();
 });
+
+Deno.test("input held during a callback survives reuse of the receive buffer (regression)", async () => {
+  // Sockets hand out views of one reused buffer: held bytes must be copies.
+  const client = new FakeSocket();
+  const backend = new FakeSocket();
+  let release!: () => void;
+  let seenPayload: Uint8Array | undefined;
+  const slowHost: CommandPhaseHost = {
+    ...host,
+    handleCommand: (_sequenceId, payload) => {
+      seenPayload = payload;
+      return new Promise<void>((resolve) => release = resolve);
+    },
+  };
+  const phase = new CommandPhase(
+    slowHost,
+    client as unknown as StreamSocket,
+    backend as unknown as StreamSocket,
+  );
+  void phase.run(new Uint8Array(), new Uint8Array());
+  const initDb = framePackets(0, new Uint8Array([Command.INIT_DB, 0x78]));
+  const receiveBuffer = new Uint8Array(initDb.length + query.length);
+  receiveBuffer.set(initDb);
+  receiveBuffer.set(query, initDb.length);
+  client.emit("data", receiveBuffer.subarray());
+  receiveBuffer.fill(0xee); // the next receive, on any socket
+  release();
+  await Promise.resolve();
+  await Promise.resolve();
+  assert.deepEqual(seenPayload, new Uint8Array([Command.INIT_DB, 0x78]));
+  assert.deepEqual(backend.written, [query]);
+  phase.close();
+});

@@ -83,7 +83,13 @@ export class CommandSplitter {
       this.#remaining = length;
     }
     if (pos < chunk.length) this.#carry = chunk.slice(pos);
-    if (pos > forwardFrom) out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
+    if (pos > forwardFrom) {
+      // The common case, a chunk of whole forwarded packets, needs no new view.
+      const bytes = forwardFrom === 0 && pos === chunk.length
+        ? chunk
+        : chunk.subarray(forwardFrom, pos);
+      out.push({ kind: "forward", bytes });
+    }
     return out;
   }
 

@@ -22,17 +22,20 @@
 import { EventEmitter } from "node:events";
 import { errno, libc } from "./libc.ts";
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, thePoller } from "./poller.ts";
+import {
+  EAGAIN,
+  EINTR,
+  INT_ONE,
+  IPPROTO_TCP,
+  MSG_DONTWAIT,
+  MSG_NOSIGNAL,
+  SHUT_WR,
+  SO_ERROR,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./constants.ts";
 
-const MSG_DONTWAIT = 0x40;
-const MSG_NOSIGNAL = 0x4000;
 const SEND_FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
-const SHUT_WR = 1;
-const SOL_SOCKET = 1;
-const SO_ERROR = 4;
-const IPPROTO_TCP = 6;
-const TCP_NODELAY = 1;
-const EAGAIN = 11;
-const EINTR = 4;
 
 /** Node-style names for the errno values a socket reports. */
 const ERRNO_NAMES: Record<number, [string, string]> = {
@@ -69,7 +72,6 @@ export class SystemError extends Error {
  */
 const MAX_RECEIVE = 64 * 1024;
 const receiveBuffer = new Uint8Array(MAX_RECEIVE);
-const one = new Uint8Array(new Int32Array([1]).buffer);
 
 /** A connected socket; see the module documentation. */
 export class FdSocket extends EventEmitter {
@@ -116,7 +118,13 @@ export class FdSocket extends EventEmitter {
   /** Disables Nagle's algorithm (TCP only; harmless elsewhere). */
   setNoDelay(enable = true): this {
     if (!this.#closed) {
-      libc().setsockopt(this.#fd, IPPROTO_TCP, TCP_NODELAY, enable ? one : new Uint8Array(4), 4);
+      libc().setsockopt(
+        this.#fd,
+        IPPROTO_TCP,
+        TCP_NODELAY,
+        enable ? INT_ONE : new Uint8Array(4),
+        4,
+      );
     }
     return this;
   }

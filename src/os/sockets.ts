@@ -14,23 +14,27 @@ import { errno, libc } from "./libc.ts";
 import { FdSocket, SystemError } from "./fd_socket.ts";
 import { EPOLLIN, thePoller } from "./poller.ts";
 import { encodeSockaddr, familyOf } from "./sockaddr.ts";
+import {
+  EAGAIN,
+  ECONNABORTED,
+  EINPROGRESS,
+  EINTR,
+  EMFILE,
+  ENFILE,
+  F_GETFL,
+  F_SETFL,
+  INT_ONE,
+  IPPROTO_TCP,
+  O_NONBLOCK,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  TCP_NODELAY,
+} from "./constants.ts";
 
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
-const SO_REUSEADDR = 2;
-const IPPROTO_TCP = 6;
-const TCP_NODELAY = 1;
-const EINPROGRESS = 115;
-const EAGAIN = 11;
-const EINTR = 4;
-const ECONNABORTED = 103;
-const EMFILE = 24;
-const ENFILE = 23;
 const BACKLOG = 4096;
-
-const one = new Uint8Array(new Int32Array([1]).buffer);
 
 function require(descriptor: Deno.PermissionDescriptor, kind: string, target: string): void {
   if (Deno.permissions.querySync(descriptor).state !== "granted") {
@@ -75,7 +79,7 @@ export function connectFdSocket(address: SocketAddress): FdSocket {
   const where = formatAddress(address);
   const sockaddr = encodeSockaddr(address);
   const fd = openSocket(address);
-  if (isTcp(address)) libc().setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+  if (isTcp(address)) libc().setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, INT_ONE, 4);
   let code = 0;
   if (libc().connect(fd, sockaddr, sockaddr.length) !== 0) code = errno();
   if (code !== 0 && code !== EINPROGRESS) {
@@ -118,7 +122,7 @@ export class FdListener {
         if (code === EMFILE || code === ENFILE) this.#pauseFor(100);
         return;
       }
-      if (this.tcp) c.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, one, 4);
+      if (this.tcp) c.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, INT_ONE, 4);
       this.onAccept(new FdSocket(fd, { where: this.description }));
     }
   }
@@ -149,7 +153,7 @@ export function listenFd(address: SocketAddress): number {
   const sockaddr = encodeSockaddr(address);
   const fd = openSocket(address);
   const c = libc();
-  if (isTcp(address)) c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, one, 4);
+  if (isTcp(address)) c.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, INT_ONE, 4);
   if (c.bind(fd, sockaddr, sockaddr.length) !== 0) {
     const code = errno();
     c.close(fd);
@@ -165,7 +169,6 @@ export function listenFd(address: SocketAddress): number {
 
 /** Makes an inherited descriptor non-blocking (systemd passes blocking ones). */
 export function setNonBlocking(fd: number): void {
-  const F_GETFL = 3, F_SETFL = 4, O_NONBLOCK = 0o4000;
   const flags = libc().fcntl(fd, F_GETFL, 0);
   if (flags < 0 || libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
     throw new SystemError("fcntl", errno(), `fd ${fd}`);

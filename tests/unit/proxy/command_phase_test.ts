@@ -75,16 +75,16 @@ Deno.test("a full client pauses reading from the backend until it drains", () =>
   phase.close();
 });
 
-Deno.test("client input held during a callback is processed in order afterwards", async () => {
+/** A phase whose host parks every intercepted command until `release()`. */
+function slowSetup(onCommand: (payload: Uint8Array) => void = () => {}) {
   const client = new FakeSocket();
   const backend = new FakeSocket();
-  let release!: () => void;
-  const order: string[] = [];
+  const control = { release: () => {} };
   const slowHost: CommandPhaseHost = {
     ...host,
-    handleCommand: () => {
-      order.push("init_db");
-      return new Promise<void>((resolve) => release = resolve);
+    handleCommand: (_sequenceId, payload) => {
+      onCommand(payload);
+      return new Promise<void>((resolve) => control.release = resolve);
     },
   };
   const phase = new CommandPhase(
@@ -93,8 +93,15 @@ Deno.test("client input held during a callback is processed in order afterwards"
     backend as unknown as StreamSocket,
   );
   void phase.run(new Uint8Array(), new Uint8Array());
+  return { client, backend, phase, release: () => control.release() };
+}
+
+Deno.test("client input held during a callback is processed in order afterwards", async () => {
+  const order: string[] = [];
+  const { client, backend, phase, release } = slowSetup(() => order.push("init_db"));
   client.emit("data", framePackets(0, new Uint8Array([Command.INIT_DB, 0x78])));
   client.emit("data", query);
+  assert.deepEqual(order, ["init_db"]);
   assert.equal(backend.written.length, 0, "the query overtook the callback");
   assert.equal(client.paused, true);
   release();
@@ -107,23 +114,8 @@ Deno.test("client input held during a callback is processed in order afterwards"
 
 Deno.test("input held during a callback survives reuse of the receive buffer (regression)", async () => {
   // Sockets hand out views of one reused buffer: held bytes must be copies.
-  const client = new FakeSocket();
-  const backend = new FakeSocket();
-  let release!: () => void;
   let seenPayload: Uint8Array | undefined;
-  const slowHost: CommandPhaseHost = {
-    ...host,
-    handleCommand: (_sequenceId, payload) => {
-      seenPayload = payload;
-      return new Promise<void>((resolve) => release = resolve);
-    },
-  };
-  const phase = new CommandPhase(
-    slowHost,
-    client as unknown as StreamSocket,
-    backend as unknown as StreamSocket,
-  );
-  void phase.run(new Uint8Array(), new Uint8Array());
+  const { client, backend, phase, release } = slowSetup((payload) => seenPayload = payload);
   const initDb = framePackets(0, new Uint8Array([Command.INIT_DB, 0x78]));
   const receiveBuffer = new Uint8Array(initDb.length + query.length);
   receiveBuffer.set(initDb);

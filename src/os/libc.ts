@@ -53,6 +53,10 @@ const SYMBOLS = {
   },
   /** `int fcntl(int fd, int cmd, int arg)` */
   fcntl: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** `int timerfd_create(int clockid, int flags)` */
+  timerfd_create: { parameters: ["i32", "i32"], result: "i32" },
+  /** `int timerfd_settime(int fd, int flags, const struct itimerspec *new, struct itimerspec *old)` */
+  timerfd_settime: { parameters: ["i32", "i32", "buffer", "buffer"], result: "i32" },
   /** `int eventfd(unsigned int initval, int flags)` */
   eventfd: { parameters: ["u32", "i32"], result: "i32" },
   /** `ssize_t read(int fd, void *buf, size_t len)`, len < 2 GiB */

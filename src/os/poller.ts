@@ -6,19 +6,22 @@
  * relayed packet costs one `recv`, one `send` and a share of `epoll_wait`.
  *
  * It cooperates with Deno's event loop rather than replacing it:
- * - while traffic flows it blocks in `epoll_wait` on the JavaScript thread for
- *   at most {@linkcode SPIN_MS}, with Deno's own epoll descriptors in the set,
- *   so anything Deno must handle (timers aside) wakes it;
+ * - while traffic flows it blocks in `epoll_wait` on the JavaScript thread,
+ *   with Deno's own epoll descriptors in the set, so Deno's I/O wakes it;
+ * - it never passes `epoll_wait` a timeout: arming a one-shot kernel timer on
+ *   every wait costs about 5 µs on this virtual machine (a third of a relayed
+ *   query's CPU, measured in docs/benchmarks.md). A periodic timerfd ticks
+ *   every {@linkcode TICK_MS} instead, and only while traffic flows;
  * - after a batch that may have created promise work (a handler called
- *   {@linkcode Poller.requestTurn}), after Deno's descriptors were ready, and
- *   at least every {@linkcode TURN_EVERY} batches, it yields one macrotask
- *   (`setImmediate`), which runs pending promise callbacks and lets Deno poll
- *   its own I/O and timers; batches that only moved bytes (the command
- *   phase's forwarding) go on synchronously, which saves a turn of Deno's
- *   event loop (about 1.5 µs) per batch;
- * - when nothing happened for {@linkcode SPIN_MS} it waits on a thread of
- *   Deno's blocking pool instead (`nonblocking` FFI), so an idle proxy costs
- *   no CPU and Deno's loop runs freely.
+ *   {@linkcode Poller.requestTurn}), after Deno's descriptors were ready, on
+ *   every tick (so Deno's timers run) and at least every
+ *   {@linkcode TURN_EVERY} batches, it yields one macrotask (`setImmediate`),
+ *   which runs pending promise callbacks and lets Deno poll its own I/O and
+ *   timers; batches that only moved bytes (the command phase's forwarding)
+ *   go on synchronously, which saves a turn (about 1.5 µs) per batch;
+ * - when a whole tick passed without traffic it stops the tick and waits on a
+ *   thread of Deno's blocking pool instead (`nonblocking` FFI), so an idle
+ *   proxy costs no CPU and Deno's loop runs freely.
  * Deno's timers may therefore fire up to a few milliseconds late under load.
  *
  * The loop runs while at least one descriptor is registered; the wake-up
@@ -41,9 +44,12 @@ const EPOLL_CLOEXEC = 0o2000000;
 const EFD_NONBLOCK = 0o4000;
 const EFD_CLOEXEC = 0o2000000;
 const ENOENT = 2;
+const CLOCK_MONOTONIC = 1;
+const TFD_NONBLOCK = 0o4000;
+const TFD_CLOEXEC = 0o2000000;
 
-/** Longest time the JavaScript thread blocks in `epoll_wait` (ms). */
-export const SPIN_MS = 1;
+/** Period of the tick while traffic flows (ms); also the idle delay. */
+export const TICK_MS = 2;
 /** Most batches handled in a row without a turn of Deno's event loop. */
 export const TURN_EVERY = 32;
 /** Events fetched per `epoll_wait`. */
@@ -61,6 +67,10 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 class Poller {
   readonly #epoll: number;
   readonly #wakeFd: number;
+  readonly #tickFd: number;
+  #ticking = false;
+  /** Events other than ticks since the last tick. */
+  #activity = 0;
   /** Deno's own epoll instances: readiness there means Deno has work. */
   readonly #foreign = new Set<number>();
   /** Indexed by descriptor: cheaper than a Map on the hot path. */
@@ -73,6 +83,7 @@ class Poller {
   readonly #parked = new Uint8Array(EVENT_SIZE * MAX_EVENTS);
   readonly #parkedView = new DataView(this.#parked.buffer);
   #running = false;
+  readonly #scratch = new Uint8Array(8);
   #turnRequested = false;
   #stopped: Promise<void> = Promise.resolve();
   /** Called when a handler throws; the loop goes on. */
@@ -85,6 +96,9 @@ class Poller {
     this.#wakeFd = c.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (this.#wakeFd < 0) throw new Error(`eventfd failed: errno ${errno()}`);
     this.#ctl(EPOLL_CTL_ADD, this.#wakeFd, EPOLLIN);
+    this.#tickFd = c.timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (this.#tickFd < 0) throw new Error(`timerfd_create failed: errno ${errno()}`);
+    this.#ctl(EPOLL_CTL_ADD, this.#tickFd, EPOLLIN);
     this.#adoptDenoEpolls();
   }
 
@@ -150,6 +164,24 @@ class Poller {
     return this.#stopped;
   }
 
+  /** Starts (`on`) or stops the periodic tick. */
+  #setTicking(on: boolean): void {
+    if (this.#ticking === on) return;
+    this.#ticking = on;
+    const nanos = BigInt(on ? TICK_MS * 1_000_000 : 0);
+    // struct itimerspec { it_interval, it_value }, each { tv_sec, tv_nsec }.
+    const spec = new BigInt64Array([0n, nanos, 0n, nanos]);
+    libc().timerfd_settime(this.#tickFd, 0, new Uint8Array(spec.buffer), null);
+  }
+
+  /** A tick: give Deno's timers a turn; stop ticking after a quiet period. */
+  #onTick(): void {
+    libc().read(this.#tickFd, this.#scratch, 8);
+    this.#turnRequested = true;
+    if (this.#activity === 0) this.#setTicking(false);
+    this.#activity = 0;
+  }
+
   #wake(): void {
     libc().write(this.#wakeFd, new Uint8Array(new BigUint64Array([1n]).buffer), 8);
   }
@@ -161,15 +193,23 @@ class Poller {
       let sinceTurn = 0;
       while (this.#registered > 0) {
         let view = this.#eventsView;
-        let count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, SPIN_MS);
-        if (count === 0) {
+        let count: number;
+        if (this.#ticking) {
+          count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, -1);
+        } else {
           count = await c.epoll_wait_async(this.#epoll, this.#parked, MAX_EVENTS, -1);
           view = this.#parkedView;
+          this.#setTicking(true);
         }
         for (let i = 0; i < count; i++) {
           const fd = view.getUint32(i * EVENT_SIZE + 4, true);
+          if (fd === this.#tickFd) {
+            this.#onTick();
+            continue;
+          }
+          this.#activity++;
           if (fd === this.#wakeFd) {
-            c.read(this.#wakeFd, new Uint8Array(8), 8);
+            c.read(this.#wakeFd, this.#scratch, 8);
             continue;
           }
           const handler = this.#handlers[fd];
@@ -191,6 +231,7 @@ class Poller {
           await turn();
         }
       }
+      this.#setTicking(false);
     } finally {
       this.#running = false;
     }

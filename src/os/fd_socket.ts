@@ -270,6 +270,8 @@ export class FdSocket extends EventEmitter {
       return;
     }
     if (received === 0) {
+      // Defensive: a repeated end-of-file (a hang-up reported again) ends nothing new.
+      if (this.#peerEnded) return;
       thePoller().requestTurn();
       this.#peerEnded = true;
       this.#watch();

@@ -11,7 +11,7 @@ import { describePermissionError } from "./permission.ts";
 import { peerCredentialsOfFd } from "../os/peercred.ts";
 import { systemdListenFds } from "../os/systemd_fds.ts";
 import type { FdSocket } from "../os/fd_socket.ts";
-import { FdListener, isTcpFd, listenFd, setNonBlocking } from "../os/sockets.ts";
+import { FdListener, isListeningFd, isTcpFd, listenFd, setNonBlocking } from "../os/sockets.ts";
 import type { PeerCredentials } from "../proxy/policy.ts";
 
 /** What a listener is asked to listen on. */
@@ -101,6 +101,13 @@ function open(address: ListenAddress, onAccept: AcceptHandler): Listener[] {
       throw new ListenError(describePermissionError(error, "read the systemd socket environment"));
     }
     if (fds.length === 0) throw new ListenError("No sockets passed by systemd (LISTEN_FDS)");
+    for (const fd of fds) {
+      if (!isListeningFd(fd)) {
+        throw new ListenError(
+          `systemd fd ${fd} is not a listening stream socket (the socket unit needs Accept=no)`,
+        );
+      }
+    }
     return fds.map((fd) => {
       setNonBlocking(fd);
       return serve(fd, `systemd fd ${fd}`, onAccept);
@@ -114,7 +121,12 @@ function open(address: ListenAddress, onAccept: AcceptHandler): Listener[] {
       throw new ListenError(describePermissionError(error, `listen on ${description}`));
     }
     const listener = serve(listenOn(address, description), description, onAccept);
-    Deno.chmodSync(address.path, 0o666);
+    try {
+      Deno.chmodSync(address.path, 0o666);
+    } catch (error) {
+      void listener.close();
+      throw new ListenError(describePermissionError(error, `chmod ${description}`));
+    }
     return [listener];
   }
   return [serve(listenOn(address, description), description, onAccept)];

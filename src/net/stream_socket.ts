@@ -22,6 +22,8 @@ export interface StreamSocket extends EventEmitter {
    * the poller may then skip a turn of Deno's event loop (src/os/poller.ts).
    */
   quiet?: boolean;
+  /** True once the socket is closed. */
+  readonly destroyed: boolean;
   /** Stops 'data' events until resume(). */
   pause(): this;
   resume(): this;

@@ -10,6 +10,7 @@ export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
+export const SO_ACCEPTCONN = 30;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
 export const MSG_DONTWAIT = 0x40;

@@ -96,7 +96,12 @@ export class FdSocket extends EventEmitter {
     this.#connecting = options.connecting ?? false;
     this.where = options.where;
     this.#interest = this.#connecting ? EPOLLOUT : EPOLLIN;
-    thePoller().add(fd, this.#interest, this.#handler);
+    try {
+      thePoller().add(fd, this.#interest, this.#handler);
+    } catch (error) {
+      libc().close(fd); // the socket owns the descriptor from the start
+      throw error;
+    }
   }
 
   /** See the module documentation; false unless a consumer sets it. */
@@ -275,11 +280,15 @@ export class FdSocket extends EventEmitter {
       thePoller().requestTurn();
       this.#peerEnded = true;
       this.#watch();
-      this.emit("end");
-      // Like node's allowHalfOpen: false, answer the peer's end with ours.
-      if (!this.#closed) {
-        if (this.#ending && this.#queue.length === 0) this.destroy();
-        else this.end();
+      try {
+        this.emit("end");
+      } finally {
+        // Like node's allowHalfOpen: false, answer the peer's end with ours,
+        // even if a listener threw (a hang-up would otherwise repeat for ever).
+        if (!this.#closed) {
+          if (this.#ending && this.#queue.length === 0) this.destroy();
+          else this.end();
+        }
       }
       return;
     }

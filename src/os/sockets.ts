@@ -26,6 +26,7 @@ import {
   INT_ONE,
   IPPROTO_TCP,
   O_NONBLOCK,
+  SO_ACCEPTCONN,
   SO_REUSEADDR,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
@@ -118,12 +119,20 @@ export class FdListener {
         if (code === EAGAIN) return;
         if (code === EINTR || code === ECONNABORTED) continue;
         this.onError(new SystemError("accept", code, this.description));
-        // Out of descriptors: stop spinning on the pending connection for a while.
-        if (code === EMFILE || code === ENFILE) this.#pauseFor(100);
+        // Out of descriptors, or an error that would repeat: the listener is
+        // level-triggered, so stop watching it for a while instead of spinning.
+        this.#pauseFor(code === EMFILE || code === ENFILE ? 100 : 1000);
         return;
       }
       if (this.tcp) c.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, INT_ONE, 4);
-      this.onAccept(new FdSocket(fd, { where: this.description }));
+      let socket: FdSocket;
+      try {
+        socket = new FdSocket(fd, { where: this.description });
+      } catch (error) {
+        this.onError(error as Error); // the descriptor is closed already
+        return;
+      }
+      this.onAccept(socket);
     }
   }
 
@@ -173,6 +182,13 @@ export function setNonBlocking(fd: number): void {
   if (flags < 0 || libc().fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
     throw new SystemError("fcntl", errno(), `fd ${fd}`);
   }
+}
+
+/** True when `fd` is a listening socket (SO_ACCEPTCONN). */
+export function isListeningFd(fd: number): boolean {
+  const value = new Int32Array(1);
+  const length = new Uint32Array([4]);
+  return libc().getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, value, length) === 0 && value[0] === 1;
 }
 
 /** True when `fd` is a TCP socket (for inherited systemd sockets). */

@@ -120,6 +120,9 @@ export async function loginToBackend(
         socket.destroy();
         return { kind: "err", error: step.error };
       }
+      // Nobody listens until the command phase starts: keep what arrives
+      // meanwhile (bytes, an end, an error) in the kernel until then.
+      socket.pause();
       return {
         kind: "ok",
         link: {

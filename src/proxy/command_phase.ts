@@ -74,7 +74,10 @@ export class CommandPhase {
     client.quiet = true;
     backend.quiet = true;
     if (backendLeftover.length > 0) this.#onBackendData(backendLeftover);
+    // The backend may have gone while Lua ran between login and now.
+    if (backend.destroyed) this.#backendLost("closed before the command phase");
     if (clientLeftover.length > 0) this.#onClientData(clientLeftover);
+    backend.resume();
     client.resume();
     return this.#done;
   }

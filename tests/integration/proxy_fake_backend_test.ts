@@ -301,6 +301,24 @@ Deno.test("proxy against a fake backend", async (t) => {
   );
 
   await t.step(
+    "regression: a backend lost before the command phase starts gets ERR 1047, not a hang",
+    async () => {
+      // The backend closes while on_command_phase sleeps; its 'close' used to reach nobody.
+      const { client, reply } = await login("resetafterlogin");
+      using _ = client;
+      assert.equal(errorOf(reply), null);
+      const packet = await Promise.race([
+        client.read(),
+        new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 3000)),
+      ]);
+      assert.notEqual(packet, "hung", "the client heard nothing after the backend left");
+      assert.ok(packet !== null && typeof packet === "object");
+      assert.equal(errorOf(packet)?.code, 1047);
+      assert.equal(await client.closedByPeer(), true);
+    },
+  );
+
+  await t.step(
     "regression: a client leaving during on_handshake_response closes the backend",
     async () => {
       currentScenario = "leaver";

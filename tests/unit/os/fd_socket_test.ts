@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FdSocket, SystemError } from "../../../src/os/fd_socket.ts";
 import { thePoller } from "../../../src/os/poller.ts";
-import { connectFdSocket, FdListener, listenFd } from "../../../src/os/sockets.ts";
+import { connectFdSocket, FdListener, isListeningFd, listenFd } from "../../../src/os/sockets.ts";
 import { freePort } from "../../support/child.ts";
 
 /** A listener on a free loopback port and a connected pair of sockets. */
@@ -182,4 +182,37 @@ Deno.test("a listener that clears `quiet` gets its promise chain run before the 
   // Without the turn it would wait for the poller's periodic one (TURN_EVERY batches).
   assert.ok(batchesInBetween <= 2, `the chain waited for ${batchesInBetween} busy round trips`);
   await settle(client, peer, busy.client, busy.peer);
+});
+
+Deno.test("an 'end' listener that throws still lets the socket close (regression)", async () => {
+  const { client, peer } = await pair();
+  const errors: unknown[] = [];
+  const poller = thePoller();
+  const original = poller.onHandlerError;
+  poller.onHandlerError = (error) => errors.push(error);
+  try {
+    client.on("end", () => {
+      throw new Error("listener bug");
+    });
+    peer.end();
+    const outcome = await Promise.race([
+      closed(client).then(() => "closed"),
+      new Promise((resolve) => setTimeout(() => resolve("still open"), 2000)),
+    ]);
+    assert.equal(outcome, "closed");
+    assert.equal((errors[0] as Error).message, "listener bug");
+  } finally {
+    poller.onHandlerError = original;
+  }
+  await settle(client, peer);
+});
+
+Deno.test("isListeningFd tells a listening socket from a connected one", async () => {
+  const { client, peer } = await pair();
+  const fd = listenFd({ family: "inet", host: "127.0.0.1", port: freePort() });
+  assert.equal(isListeningFd(fd), true);
+  assert.equal(isListeningFd(client.fd), false);
+  const { libc } = await import("../../../src/os/libc.ts");
+  libc().close(fd);
+  await settle(client, peer);
 });

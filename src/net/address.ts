@@ -123,15 +123,3 @@ export function formatAddress(address: SocketAddress): string {
       return `@${address.name}`;
   }
 }
-
-/** The path Deno and node:net expect for a local socket (abstract: leading NUL). */
-export function localSocketPath(address: SocketAddress): string | null {
-  switch (address.family) {
-    case "unix":
-      return address.path;
-    case "abstract":
-      return `\0${address.name}`;
-    default:
-      return null;
-  }
-}

@@ -81,18 +81,11 @@ function listenOn(address: SocketAddress, description: string): number {
 }
 
 /** Opens the listener(s) for one `mysql_listen()` address. */
-export function openListeners(
+// deno-lint-ignore require-await -- async turns every throw below into a rejection
+export async function openListeners(
   address: ListenAddress,
   onAccept: AcceptHandler,
 ): Promise<Listener[]> {
-  try {
-    return Promise.resolve(open(address, onAccept));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function open(address: ListenAddress, onAccept: AcceptHandler): Listener[] {
   if (address === "systemd") {
     let fds: number[];
     try {

@@ -16,10 +16,17 @@ export const TCP_NODELAY = 1;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_NOSIGNAL = 0x4000;
 export const SHUT_WR = 1;
+export const EPOLL_CLOEXEC = 0o2000000;
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
+export const CLOCK_MONOTONIC = 1;
+export const TFD_NONBLOCK = 0o4000;
+export const TFD_CLOEXEC = 0o2000000;
 export const F_GETFL = 3;
 export const F_SETFL = 4;
 export const O_NONBLOCK = 0o4000;
 
+export const ENOENT = 2;
 export const EINTR = 4;
 export const EAGAIN = 11;
 export const ENFILE = 23;

@@ -6,8 +6,9 @@
  * - `'data'` (Uint8Array, valid only during the call: copy what you keep),
  *   `'end'` when the peer shut down its side (then the socket ends its own
  *   side and closes, like `allowHalfOpen: false`), `'error'` (Error with
- *   `code`), `'close'` exactly once, `'drain'` after a `write()` that returned false, and
- *   `'connect'` for sockets created by {@linkcode connectFdSocket}.
+ *   `code`), `'close'` exactly once, `'drain'` after a `write()` that
+ *   returned false, and `'connect'` for sockets created by
+ *   {@linkcode connectFdSocket}.
  * - `write()` sends at once when it can and queues the rest; it returns false
  *   while anything is queued, which is the caller's cue to stop producing.
  * - `pause()`/`resume()` stop and restart reading (and so the peer, through
@@ -20,19 +21,16 @@
  */
 
 import { EventEmitter } from "node:events";
-import { errno, libc } from "./libc.ts";
+import { errno, intSocketOption, libc } from "./libc.ts";
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, thePoller } from "./poller.ts";
 import {
   EAGAIN,
   EINTR,
-  INT_ONE,
-  IPPROTO_TCP,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
   SHUT_WR,
   SO_ERROR,
   SOL_SOCKET,
-  TCP_NODELAY,
 } from "./constants.ts";
 
 const SEND_FLAGS = MSG_DONTWAIT | MSG_NOSIGNAL;
@@ -118,20 +116,6 @@ export class FdSocket extends EventEmitter {
   /** True once the socket is closed. */
   get destroyed(): boolean {
     return this.#closed;
-  }
-
-  /** Disables Nagle's algorithm (TCP only; harmless elsewhere). */
-  setNoDelay(enable = true): this {
-    if (!this.#closed) {
-      libc().setsockopt(
-        this.#fd,
-        IPPROTO_TCP,
-        TCP_NODELAY,
-        enable ? INT_ONE : new Uint8Array(4),
-        4,
-      );
-    }
-    return this;
   }
 
   /** Sends `bytes` (copied if they must wait); false while data is queued. */
@@ -238,10 +222,7 @@ export class FdSocket extends EventEmitter {
 
   /** The pending SO_ERROR of the socket (0 for none). */
   #socketError(): number {
-    const value = new Int32Array(1);
-    const length = new Uint32Array([4]);
-    if (libc().getsockopt(this.#fd, SOL_SOCKET, SO_ERROR, value, length) !== 0) return errno();
-    return value[0];
+    return Math.abs(intSocketOption(this.#fd, SOL_SOCKET, SO_ERROR));
   }
 
   #failFromSocketError(syscall: string): void {
@@ -266,12 +247,7 @@ export class FdSocket extends EventEmitter {
   #receive(): void {
     const received = libc().recv(this.#fd, receiveBuffer, MAX_RECEIVE, MSG_DONTWAIT);
     if (received > 0) {
-      const chunk = receiveBuffer.subarray(0, received);
-      // EventEmitter keeps a lone listener as the function itself: call it
-      // directly, which saves emit()'s generic path on every packet.
-      const listener = (this as unknown as { _events?: Record<string, unknown> })._events?.data;
-      if (typeof listener === "function") listener.call(this, chunk);
-      else this.emit("data", chunk);
+      this.emit("data", receiveBuffer.subarray(0, received));
       return;
     }
     if (received === 0) {

@@ -84,6 +84,18 @@ export function libc(): LibcSymbols {
 }
 
 const errnoBuffer = new Int32Array(1);
+const optionValue = new Int32Array(1);
+const optionLength = new Uint32Array(1);
+
+/**
+ * An `int` socket option of `fd`, or the negated errno when `getsockopt`
+ * fails (so 0 and positive values are always the option's own).
+ */
+export function intSocketOption(fd: number, level: number, name: number): number {
+  optionLength[0] = 4;
+  if (libc().getsockopt(fd, level, name, optionValue, optionLength) !== 0) return -errno();
+  return optionValue[0];
+}
 
 /**
  * The current thread's errno. Call it directly after the failing libc call:

@@ -31,6 +31,15 @@
 
 import { setImmediate } from "node:timers";
 import { errno, libc } from "./libc.ts";
+import {
+  CLOCK_MONOTONIC,
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  ENOENT,
+  EPOLL_CLOEXEC,
+  TFD_CLOEXEC,
+  TFD_NONBLOCK,
+} from "./constants.ts";
 
 /** `<sys/epoll.h>` */
 export const EPOLLIN = 0x001;
@@ -40,13 +49,6 @@ export const EPOLLHUP = 0x010;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
-const EPOLL_CLOEXEC = 0o2000000;
-const EFD_NONBLOCK = 0o4000;
-const EFD_CLOEXEC = 0o2000000;
-const ENOENT = 2;
-const CLOCK_MONOTONIC = 1;
-const TFD_NONBLOCK = 0o4000;
-const TFD_CLOEXEC = 0o2000000;
 
 /**
  * Period of the tick while traffic flows (ms); also the idle delay. Each tick

@@ -10,7 +10,7 @@
  */
 
 import { formatAddress, type SocketAddress } from "../net/address.ts";
-import { errno, libc } from "./libc.ts";
+import { errno, intSocketOption, libc } from "./libc.ts";
 import { FdSocket, SystemError } from "./fd_socket.ts";
 import { EPOLLIN, thePoller } from "./poller.ts";
 import { encodeSockaddr, familyOf } from "./sockaddr.ts";
@@ -186,14 +186,10 @@ export function setNonBlocking(fd: number): void {
 
 /** True when `fd` is a listening socket (SO_ACCEPTCONN). */
 export function isListeningFd(fd: number): boolean {
-  const value = new Int32Array(1);
-  const length = new Uint32Array([4]);
-  return libc().getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, value, length) === 0 && value[0] === 1;
+  return intSocketOption(fd, SOL_SOCKET, SO_ACCEPTCONN) === 1;
 }
 
 /** True when `fd` is a TCP socket (for inherited systemd sockets). */
 export function isTcpFd(fd: number): boolean {
-  const value = new Int32Array(1);
-  const length = new Uint32Array([4]);
-  return libc().getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, value, length) === 0;
+  return intSocketOption(fd, IPPROTO_TCP, TCP_NODELAY) >= 0;
 }

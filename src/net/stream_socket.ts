@@ -8,11 +8,14 @@
  */
 
 import type { EventEmitter } from "node:events";
+import type { SocketReceiver } from "../os/fd_socket.ts";
+
+export type { SocketReceiver };
 
 /** A connected byte stream; see the module documentation. */
 export interface StreamSocket extends EventEmitter {
   /** Sends or queues `bytes`; false while data is queued (wait for 'drain'). */
-  write(bytes: Uint8Array): boolean;
+  write(bytes: Uint8Array, length?: number): boolean;
   /** Sends `bytes` if given, then shuts down the sending side. */
   end(bytes?: Uint8Array): this;
   /** Closes at once, dropping queued data. */
@@ -22,6 +25,11 @@ export interface StreamSocket extends EventEmitter {
    * the poller may then skip a turn of Deno's event loop (src/os/poller.ts).
    */
   quiet?: boolean;
+  /**
+   * When set, takes what 'data' listeners would get, as (buffer, length)
+   * without a view per chunk or an event dispatch: the command phase's path.
+   */
+  receiver?: SocketReceiver | null;
   /** True once the socket is closed. */
   readonly destroyed: boolean;
   /** Stops 'data' events until resume(). */

@@ -22,7 +22,7 @@
 
 import { EventEmitter } from "node:events";
 import { errno, intSocketOption, libc } from "./libc.ts";
-import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, thePoller } from "./poller.ts";
+import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLOUT, type PollHandler, thePoller } from "./poller.ts";
 import {
   EAGAIN,
   EINTR,
@@ -71,8 +71,17 @@ export class SystemError extends Error {
 const MAX_RECEIVE = 64 * 1024;
 const receiveBuffer = new Uint8Array(MAX_RECEIVE);
 
+/**
+ * Takes a socket's incoming bytes in place of its 'data' listeners: the first
+ * `length` bytes of `buffer`, valid only during the call. A method on an
+ * object rather than a closure, so the poller's hot path stays monomorphic.
+ */
+export interface SocketReceiver {
+  received(buffer: Uint8Array, length: number): void;
+}
+
 /** A connected socket; see the module documentation. */
-export class FdSocket extends EventEmitter {
+export class FdSocket extends EventEmitter implements PollHandler {
   #fd: number;
   #interest = 0;
   #paused = false;
@@ -82,7 +91,6 @@ export class FdSocket extends EventEmitter {
   #peerEnded = false;
   #connecting: boolean;
   #closed = false;
-  readonly #handler = { onPoll: (events: number) => this.#onPoll(events) };
 
   /**
    * Adopts a connected (or, with `connecting`, connecting) non-blocking
@@ -95,7 +103,7 @@ export class FdSocket extends EventEmitter {
     this.where = options.where;
     this.#interest = this.#connecting ? EPOLLOUT : EPOLLIN;
     try {
-      thePoller().add(fd, this.#interest, this.#handler);
+      thePoller().add(fd, this.#interest, this);
     } catch (error) {
       libc().close(fd); // the socket owns the descriptor from the start
       throw error;
@@ -104,6 +112,9 @@ export class FdSocket extends EventEmitter {
 
   /** See the module documentation; false unless a consumer sets it. */
   quiet = false;
+
+  /** When set, receives what 'data' listeners would (without event dispatch). */
+  receiver: SocketReceiver | null = null;
 
   /** For error messages: the address this socket was connected to. */
   readonly where: string | undefined;
@@ -119,16 +130,16 @@ export class FdSocket extends EventEmitter {
   }
 
   /** Sends `bytes` (copied if they must wait); false while data is queued. */
-  write(bytes: Uint8Array): boolean {
+  write(bytes: Uint8Array, length = bytes.length): boolean {
     if (this.#closed || this.#ending) return false;
-    if (bytes.length === 0) return this.#queue.length === 0;
+    if (length === 0) return this.#queue.length === 0;
+    let sent = 0;
     if (this.#queue.length === 0 && !this.#connecting) {
-      const sent = this.#send(bytes);
+      sent = this.#send(bytes, length);
       if (sent < 0) return false;
-      if (sent === bytes.length) return true;
-      bytes = bytes.subarray(sent);
+      if (sent === length) return true;
     }
-    this.#queue.push(bytes.slice());
+    this.#queue.push(bytes.slice(sent, length));
     this.#needDrain = true;
     this.#watch();
     return false;
@@ -174,9 +185,9 @@ export class FdSocket extends EventEmitter {
   }
 
   /** Returns the bytes sent, or -1 after destroying the socket on an error. */
-  #send(bytes: Uint8Array): number {
+  #send(bytes: Uint8Array, length: number): number {
     for (;;) {
-      const sent = libc().send(this.#fd, bytes, bytes.length, SEND_FLAGS);
+      const sent = libc().send(this.#fd, bytes, length, SEND_FLAGS);
       if (sent >= 0) return sent;
       const code = errno();
       if (code === EAGAIN) return 0;
@@ -197,7 +208,8 @@ export class FdSocket extends EventEmitter {
     }
   }
 
-  #onPoll(events: number): void {
+  /** For the poller: `events` happened on the descriptor. */
+  onPoll(events: number): void {
     this.#handle(events);
     // Checked afterwards: a listener may have cleared it while handling.
     if (!this.quiet) thePoller().requestTurn();
@@ -247,7 +259,8 @@ export class FdSocket extends EventEmitter {
   #receive(): void {
     const received = libc().recv(this.#fd, receiveBuffer, MAX_RECEIVE, MSG_DONTWAIT);
     if (received > 0) {
-      this.emit("data", receiveBuffer.subarray(0, received));
+      if (this.receiver !== null) this.receiver.received(receiveBuffer, received);
+      else this.emit("data", receiveBuffer.subarray(0, received));
       return;
     }
     if (received === 0) {
@@ -276,7 +289,7 @@ export class FdSocket extends EventEmitter {
   #flush(): void {
     while (this.#queue.length > 0) {
       const head = this.#queue[0];
-      const sent = this.#send(head);
+      const sent = this.#send(head, head.length);
       if (sent < 0) return;
       if (sent < head.length) {
         this.#queue[0] = head.subarray(sent);

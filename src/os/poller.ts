@@ -197,52 +197,64 @@ class Poller {
 
   async #loop(): Promise<void> {
     this.#running = true;
-    const c = libc();
     try {
-      let sinceTurn = 0;
       while (this.#registered > 0) {
-        let view = this.#eventsView;
-        let count: number;
-        if (this.#ticking) {
-          count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, -1);
-        } else {
-          count = await c.epoll_wait_async(this.#epoll, this.#parked, MAX_EVENTS, -1);
-          view = this.#parkedView;
+        if (!this.#ticking) {
+          const count = await libc().epoll_wait_async(this.#epoll, this.#parked, MAX_EVENTS, -1);
           this.#setTicking(true);
+          this.#dispatch(this.#parkedView, count);
         }
-        for (let i = 0; i < count; i++) {
-          const fd = view.getUint32(i * EVENT_SIZE + 4, true);
-          if (fd === this.#tickFd) {
-            this.#onTick();
-            continue;
-          }
-          this.#activity++;
-          if (fd === this.#wakeFd) {
-            c.read(this.#wakeFd, this.#scratch, 8);
-            continue;
-          }
-          const handler = this.#handlers[fd];
-          if (handler === undefined) {
-            // Deno's own epoll has work, or the descriptor was removed in this batch.
-            if (this.#foreign.has(fd)) this.#turnRequested = true;
-            continue;
-          }
-          try {
-            handler.onPoll(view.getUint32(i * EVENT_SIZE, true));
-          } catch (error) {
-            this.#turnRequested = true;
-            this.onHandlerError(error);
-          }
-        }
-        if (this.#turnRequested || ++sinceTurn >= TURN_EVERY) {
-          this.#turnRequested = false;
-          sinceTurn = 0;
-          await turn();
-        }
+        if (!this.#turnRequested) this.#runBatches();
+        this.#turnRequested = false;
+        await turn();
       }
       this.#setTicking(false);
     } finally {
       this.#running = false;
+    }
+  }
+
+  /**
+   * Waits and dispatches until a turn of Deno's event loop is due. The hot
+   * loop is a plain function rather than part of the async #loop: resumed
+   * after every turn, an async function runs in a lower tier until on-stack
+   * replacement catches up.
+   */
+  #runBatches(): void {
+    const c = libc();
+    for (let batch = 0; batch < TURN_EVERY; batch++) {
+      if (!this.#ticking || this.#registered === 0) return;
+      const count = c.epoll_wait(this.#epoll, this.#events, MAX_EVENTS, -1);
+      this.#dispatch(this.#eventsView, count);
+      if (this.#turnRequested) return;
+    }
+  }
+
+  /** Runs the handlers of `count` events. */
+  #dispatch(view: DataView, count: number): void {
+    for (let i = 0; i < count; i++) {
+      const fd = view.getUint32(i * EVENT_SIZE + 4, true);
+      if (fd === this.#tickFd) {
+        this.#onTick();
+        continue;
+      }
+      this.#activity++;
+      if (fd === this.#wakeFd) {
+        libc().read(this.#wakeFd, this.#scratch, 8);
+        continue;
+      }
+      const handler = this.#handlers[fd];
+      if (handler === undefined) {
+        // Deno's own epoll has work, or the descriptor was removed in this batch.
+        if (this.#foreign.has(fd)) this.#turnRequested = true;
+        continue;
+      }
+      try {
+        handler.onPoll(view.getUint32(i * EVENT_SIZE, true));
+      } catch (error) {
+        this.#turnRequested = true;
+        this.onHandlerError(error);
+      }
     }
   }
 }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { StreamSocket } from "../net/stream_socket.ts";
+import type { SocketReceiver, StreamSocket } from "../net/stream_socket.ts";
 import { Command, ErrorCode } from "../mysql/constants.ts";
 import { CommandSplitter, type Segment } from "./command_splitter.ts";
 import { FrameTracker } from "./frame_tracker.ts";
@@ -29,11 +29,29 @@ function ownedSegment(segment: Segment): Segment {
     : { ...segment, payload: segment.payload.slice() };
 }
 
-const INTERCEPTED = new Set<number>([Command.INIT_DB, Command.CHANGE_USER, Command.QUIT]);
+/** One receiver class per direction keeps the poller's call sites monomorphic. */
+class FromClient implements SocketReceiver {
+  constructor(private readonly phase: CommandPhase) {}
+  received(buffer: Uint8Array, length: number): void {
+    this.phase.clientData(buffer, length);
+  }
+}
+
+class FromBackend implements SocketReceiver {
+  constructor(private readonly phase: CommandPhase) {}
+  received(buffer: Uint8Array, length: number): void {
+    this.phase.backendData(buffer, length);
+  }
+}
+
+const INTERCEPTED = new Uint8Array(256);
+for (const command of [Command.INIT_DB, Command.CHANGE_USER, Command.QUIT]) {
+  INTERCEPTED[command] = 1;
+}
 
 /** Forwards one logged-in session until either side closes. */
 export class CommandPhase {
-  readonly #splitter = new CommandSplitter((command) => INTERCEPTED.has(command));
+  readonly #splitter = new CommandSplitter((command) => INTERCEPTED[command] === 1);
   readonly tracker = new FrameTracker();
   #busy = false;
   #backendFull = false;
@@ -54,8 +72,8 @@ export class CommandPhase {
   /** Starts forwarding, replaying bytes already read; resolves when the session ends. */
   run(clientLeftover: Uint8Array, backendLeftover: Uint8Array): Promise<void> {
     const { client, backend } = this;
-    client.on("data", this.#onClientData);
-    backend.on("data", this.#onBackendData);
+    client.receiver = new FromClient(this);
+    backend.receiver = new FromBackend(this);
     client.on("drain", () => backend.resume());
     backend.on("drain", () => {
       this.#backendFull = false;
@@ -73,18 +91,18 @@ export class CommandPhase {
     // Forwarding is synchronous; #process() clears this while a callback runs.
     client.quiet = true;
     backend.quiet = true;
-    if (backendLeftover.length > 0) this.#onBackendData(backendLeftover);
+    if (backendLeftover.length > 0) this.backendData(backendLeftover, backendLeftover.length);
     // The backend may have gone while Lua ran between login and now.
     if (backend.destroyed) this.#backendLost("closed before the command phase");
-    if (clientLeftover.length > 0) this.#onClientData(clientLeftover);
+    if (clientLeftover.length > 0) this.clientData(clientLeftover, clientLeftover.length);
     backend.resume();
     client.resume();
     return this.#done;
   }
 
   /** Writes bytes to the backend, pausing the client while the backend is full. */
-  writeToBackend(bytes: Uint8Array): void {
-    if (!this.backend.write(bytes)) {
+  writeToBackend(bytes: Uint8Array, length = bytes.length): void {
+    if (!this.backend.write(bytes, length)) {
       this.#backendFull = true;
       this.client.pause();
     }
@@ -122,16 +140,22 @@ export class CommandPhase {
     this.backend.quiet = false;
   }
 
-  readonly #onClientData = (chunk: Uint8Array): void => {
+  /** Bytes from the client: forwarded, or split to intercept commands. */
+  clientData(buffer: Uint8Array, length: number): void {
     if (this.#closed) return;
-    const segments = this.#splitter.push(chunk);
+    if (!this.#busy && this.#splitter.forwardsWhole(buffer, length)) {
+      this.#lastSequenceId = this.#splitter.lastSequenceId;
+      this.writeToBackend(buffer, length);
+      return;
+    }
+    const segments = this.#splitter.push(buffer.subarray(0, length));
     this.#lastSequenceId = this.#splitter.lastSequenceId;
     if (this.#busy) {
       for (const segment of segments) this.#queue.push(ownedSegment(segment));
       return;
     }
     this.#process(segments);
-  };
+  }
 
   #process(segments: Segment[]): void {
     for (let i = 0; i < segments.length; i++) {
@@ -167,12 +191,13 @@ export class CommandPhase {
     if (!this.#busy && !this.#backendFull) this.client.resume();
   }
 
-  readonly #onBackendData = (chunk: Uint8Array): void => {
+  /** Bytes from the backend: forwarded to the client. */
+  backendData(buffer: Uint8Array, length: number): void {
     if (this.#closed) return;
-    this.tracker.push(chunk);
+    this.tracker.push(buffer, length);
     this.#lastSequenceId = this.tracker.lastSequenceId;
-    if (!this.client.write(chunk)) this.backend.pause();
-  };
+    if (!this.client.write(buffer, length)) this.backend.pause();
+  }
 
   #backendLost(reason: string): void {
     if (this.#closed) return;

@@ -33,6 +33,42 @@ export class CommandSplitter {
   /** @param intercepts whether a command byte starts a packet to keep whole */
   constructor(private readonly intercepts: (command: number) => boolean) {}
 
+  /**
+   * The common case without allocation: when nothing is carried over and
+   * `chunk` ends cleanly with no intercepted command in it, advances over it
+   * and returns true (forward it whole); otherwise changes nothing and
+   * returns false (call {@linkcode push}).
+   */
+  forwardsWhole(chunk: Uint8Array, length: number): boolean {
+    if (this.#carry) return false;
+    let remaining = this.#remaining;
+    let continuation = this.#continuation;
+    let sequenceId = this.lastSequenceId;
+    let pos = 0;
+    while (pos < length) {
+      if (remaining > 0) {
+        const take = Math.min(remaining, length - pos);
+        pos += take;
+        remaining -= take;
+        continue;
+      }
+      if (length - pos < HEADER + (continuation ? 0 : 1)) return false;
+      const payloadLength = chunk[pos] | (chunk[pos + 1] << 8) | (chunk[pos + 2] << 16);
+      if (
+        !continuation && payloadLength > 0 && payloadLength <= MAX_INTERCEPTED_PAYLOAD &&
+        this.intercepts(chunk[pos + HEADER])
+      ) return false;
+      sequenceId = chunk[pos + 3];
+      continuation = payloadLength === MAX_PAYLOAD;
+      pos += HEADER;
+      remaining = payloadLength;
+    }
+    this.#remaining = remaining;
+    this.#continuation = continuation;
+    this.lastSequenceId = sequenceId;
+    return true;
+  }
+
   /** Splits one received chunk. Undecided trailing bytes wait for the next push. */
   push(input: Uint8Array): Segment[] {
     let chunk = input;

@@ -30,9 +30,8 @@ export class FrameTracker {
   }
 
   /** Advances over one chunk that is forwarded verbatim. */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array, end = chunk.length): void {
     let pos = 0;
-    const end = chunk.length;
     while (pos < end) {
       if (this.#peekArmed) {
         this.#peekArmed = false;

@@ -39,6 +39,50 @@ function collect(socket: FdSocket): Uint8Array[] {
 
 const total = (chunks: Uint8Array[]) => chunks.reduce((n, c) => n + c.length, 0);
 
+Deno.test("a receiver takes the bytes instead of 'data' listeners, as (buffer, length)", async () => {
+  const { client, peer } = await pair();
+  const got: Uint8Array[] = [];
+  let dataEvents = 0;
+  peer.on("data", () => dataEvents++);
+  peer.receiver = {
+    received(buffer, length) {
+      assert.ok(length <= buffer.length);
+      got.push(buffer.slice(0, length));
+    },
+  };
+  client.write(new TextEncoder().encode("through the receiver"));
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) === 20 ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  assert.equal(new TextDecoder().decode(got[0]), "through the receiver");
+  assert.equal(dataEvents, 0);
+  await settle(client, peer);
+});
+
+Deno.test("write(bytes, length) sends only the first length bytes, also when queued", async () => {
+  const { client, peer } = await pair();
+  peer.pause();
+  const got = collect(peer);
+  const block = new Uint8Array(1 << 20).fill(7);
+  let sent = 0;
+  // Each write sends all but the last byte, which is 0xee and must never arrive.
+  block[block.length - 1] = 0xee;
+  for (let more = true; more;) {
+    more = client.write(block, block.length - 1);
+    sent += block.length - 1;
+  }
+  const drained = new Promise((resolve) => client.once("drain", resolve));
+  peer.resume();
+  await drained;
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) === sent ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  assert.ok(got.every((chunk) => !chunk.includes(0xee)), "bytes beyond length were sent");
+  await settle(client, peer);
+});
+
 Deno.test("bytes written on one end arrive on the other, in order", async () => {
   const { client, peer } = await pair();
   const got = collect(peer);

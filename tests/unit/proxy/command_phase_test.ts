@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
-import type { StreamSocket } from "../../../src/net/stream_socket.ts";
+import type { SocketReceiver, StreamSocket } from "../../../src/net/stream_socket.ts";
 import { CommandPhase, type CommandPhaseHost } from "../../../src/proxy/command_phase.ts";
 import { framePackets } from "../../../src/mysql/writer.ts";
 import { Command } from "../../../src/mysql/constants.ts";
@@ -11,8 +11,13 @@ class FakeSocket extends EventEmitter {
   full = false;
   written: Uint8Array[] = [];
   ended = false;
-  write(bytes: Uint8Array): boolean {
-    this.written.push(bytes);
+  receiver: SocketReceiver | null = null;
+  /** Hands `length` bytes of `buffer` to the receiver, as the poller does. */
+  receive(buffer: Uint8Array, length = buffer.length) {
+    this.receiver!.received(buffer, length);
+  }
+  write(bytes: Uint8Array, length = bytes.length): boolean {
+    this.written.push(bytes.slice(0, length));
     return !this.full;
   }
   pause() {
@@ -57,7 +62,7 @@ const query = framePackets(0, new Uint8Array([Command.QUERY, 0x31]));
 Deno.test("a full backend pauses reading from the client until it drains", () => {
   const { client, backend, phase } = setup();
   backend.full = true;
-  client.emit("data", query);
+  client.receive(query);
   assert.equal(client.paused, true);
   backend.full = false;
   backend.emit("drain");
@@ -68,7 +73,7 @@ Deno.test("a full backend pauses reading from the client until it drains", () =>
 Deno.test("a full client pauses reading from the backend until it drains", () => {
   const { client, backend, phase } = setup();
   client.full = true;
-  backend.emit("data", framePackets(1, new Uint8Array([0, 0, 0, 2, 0, 0, 0])));
+  backend.receive(framePackets(1, new Uint8Array([0, 0, 0, 2, 0, 0, 0])));
   assert.equal(backend.paused, true);
   client.emit("drain");
   assert.equal(backend.paused, false);
@@ -99,8 +104,8 @@ function slowSetup(onCommand: (payload: Uint8Array) => void = () => {}) {
 Deno.test("client input held during a callback is processed in order afterwards", async () => {
   const order: string[] = [];
   const { client, backend, phase, release } = slowSetup(() => order.push("init_db"));
-  client.emit("data", framePackets(0, new Uint8Array([Command.INIT_DB, 0x78])));
-  client.emit("data", query);
+  client.receive(framePackets(0, new Uint8Array([Command.INIT_DB, 0x78])));
+  client.receive(query);
   assert.deepEqual(order, ["init_db"]);
   assert.equal(backend.written.length, 0, "the query overtook the callback");
   assert.equal(client.paused, true);
@@ -120,12 +125,39 @@ Deno.test("input held during a callback survives reuse of the receive buffer (re
   const receiveBuffer = new Uint8Array(initDb.length + query.length);
   receiveBuffer.set(initDb);
   receiveBuffer.set(query, initDb.length);
-  client.emit("data", receiveBuffer.subarray());
+  client.receive(receiveBuffer.subarray());
   receiveBuffer.fill(0xee); // the next receive, on any socket
   release();
   await Promise.resolve();
   await Promise.resolve();
   assert.deepEqual(seenPayload, new Uint8Array([Command.INIT_DB, 0x78]));
   assert.deepEqual(backend.written, [query]);
+  phase.close();
+});
+
+Deno.test("only the received length of a reused buffer is forwarded, both ways", () => {
+  const { client, backend, phase } = setup();
+  // The socket's receive buffer is larger than what one receive filled.
+  const buffer = new Uint8Array(256).fill(0xee);
+  buffer.set(query);
+  client.receive(buffer, query.length);
+  assert.deepEqual(backend.written, [query]);
+  const ok = framePackets(1, new Uint8Array([0, 0, 0, 2, 0, 0, 0]));
+  buffer.fill(0xee).set(ok);
+  backend.receive(buffer, ok.length);
+  assert.deepEqual(client.written, [ok]);
+  assert.equal(phase.tracker.atBoundary, true);
+  phase.close();
+});
+
+Deno.test("an intercepted command in a reused buffer is still intercepted", () => {
+  const seen: Uint8Array[] = [];
+  const { client, backend, phase } = slowSetup((payload) => seen.push(payload));
+  const initDb = framePackets(0, new Uint8Array([Command.INIT_DB, 0x78]));
+  const buffer = new Uint8Array(256).fill(0xee);
+  buffer.set(initDb);
+  client.receive(buffer, initDb.length);
+  assert.deepEqual(seen, [new Uint8Array([Command.INIT_DB, 0x78])]);
+  assert.equal(backend.written.length, 0);
   phase.close();
 });

@@ -88,3 +88,59 @@ Deno.test("sequence ids of the last packet are reported", () => {
   splitter.push(framePackets(7, payload(Command.QUERY, "x")));
   assert.equal(splitter.lastSequenceId, 7);
 });
+
+Deno.test("forwardsWhole: plain commands pass in one call and advance the state", () => {
+  const splitter = new CommandSplitter(intercepts);
+  const both = concat([query1, framePackets(3, payload(Command.QUERY, "SELECT 3"))]);
+  const buffer = new Uint8Array(both.length + 10).fill(0xee);
+  buffer.set(both);
+  assert.equal(splitter.forwardsWhole(buffer, both.length), true);
+  assert.equal(splitter.lastSequenceId, 3);
+  assert.equal(splitter.pendingBytes, 0);
+});
+
+Deno.test("forwardsWhole: refuses without changing anything, so push() sees the same bytes", () => {
+  const cases: [string, Uint8Array][] = [
+    ["an intercepted command", concat([query1, initDb])],
+    ["a header cut by the chunk end", concat([query1, initDb.subarray(0, 2)])],
+    ["a command byte not yet arrived", concat([query1, initDb.subarray(0, 4)])],
+  ];
+  for (const [what, chunk] of cases) {
+    const fast = new CommandSplitter(intercepts);
+    assert.equal(fast.forwardsWhole(chunk, chunk.length), false, what);
+    const slow = new CommandSplitter(intercepts);
+    assert.deepEqual(fast.push(chunk), slow.push(chunk), what);
+    assert.equal(fast.pendingBytes, slow.pendingBytes, what);
+  }
+});
+
+Deno.test("forwardsWhole: refuses while bytes are carried over, then agrees again", () => {
+  const splitter = new CommandSplitter(intercepts);
+  splitter.push(query1.subarray(0, 2)); // carries a cut header
+  assert.equal(splitter.forwardsWhole(query1.subarray(2), query1.length - 2), false);
+  splitter.push(query1.subarray(2));
+  assert.equal(splitter.pendingBytes, 0);
+  assert.equal(splitter.forwardsWhole(query2, query2.length), true);
+});
+
+Deno.test("forwardsWhole: a packet body split across chunks, then an intercepted command", () => {
+  const splitter = new CommandSplitter(intercepts);
+  assert.equal(splitter.forwardsWhole(query1, 7), true);
+  assert.equal(splitter.forwardsWhole(query1.subarray(7), query1.length - 7), true);
+  const segments = splitter.push(initDb);
+  assert.equal(segments.length, 1);
+  assert.equal(segments[0].kind, "command");
+});
+
+Deno.test("forwardsWhole: a 16 MiB continuation is not judged as a new command", () => {
+  const splitter = new CommandSplitter(intercepts);
+  // A full-size packet announces a continuation; its successor starts with
+  // what looks like COM_INIT_DB but is payload.
+  const header = new Uint8Array([0xff, 0xff, 0xff, 0, Command.QUERY]);
+  assert.equal(splitter.forwardsWhole(header, header.length), true);
+  const body = new Uint8Array(MAX_PAYLOAD - 1);
+  assert.equal(splitter.forwardsWhole(body, body.length), true);
+  const continuation = framePackets(1, payload(Command.INIT_DB, "x"));
+  assert.equal(splitter.forwardsWhole(continuation, continuation.length), true);
+  assert.equal(splitter.lastSequenceId, 1);
+});

@@ -22,6 +22,8 @@ const SYMBOLS = {
   setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
   /** `int socket(int domain, int type, int protocol)` */
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
+  /** `int socketpair(int domain, int type, int protocol, int sv[2])` */
+  socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
   /** `int bind(int fd, const struct sockaddr *addr, socklen_t len)` */
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   /** `int listen(int fd, int backlog)` */

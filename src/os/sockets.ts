@@ -13,7 +13,7 @@ import { formatAddress, type SocketAddress } from "../net/address.ts";
 import { errno, intSocketOption, libc } from "./libc.ts";
 import { FdSocket, SystemError } from "./fd_socket.ts";
 import { EPOLLIN, thePoller } from "./poller.ts";
-import { encodeSockaddr, familyOf } from "./sockaddr.ts";
+import { AF_UNIX, encodeSockaddr, familyOf } from "./sockaddr.ts";
 import {
   EAGAIN,
   ECONNABORTED,
@@ -192,4 +192,17 @@ export function isListeningFd(fd: number): boolean {
 /** True when `fd` is a TCP socket (for inherited systemd sockets). */
 export function isTcpFd(fd: number): boolean {
   return intSocketOption(fd, IPPROTO_TCP, TCP_NODELAY) >= 0;
+}
+
+/**
+ * A connected pair of non-blocking unix stream sockets (descriptors), for
+ * in-process plumbing and benchmarks; they need no permission.
+ */
+export function socketPair(): [number, number] {
+  const fds = new Int32Array(2);
+  const type = SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC;
+  if (libc().socketpair(AF_UNIX, type, 0, fds) !== 0) {
+    throw new SystemError("socketpair", errno());
+  }
+  return [fds[0], fds[1]];
 }

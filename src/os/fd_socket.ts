@@ -261,8 +261,13 @@ export class FdSocket extends EventEmitter implements PollHandler {
     if (received > 0) {
       if (this.receiver !== null) this.receiver.received(receiveBuffer, received);
       else this.emit("data", receiveBuffer.subarray(0, received));
-      return;
+    } else {
+      this.#receiveFailed(received);
     }
+  }
+
+  /** `recv` returned 0 (the peer's end) or -1 (see errno). */
+  #receiveFailed(received: number): void {
     if (received === 0) {
       // Defensive: a repeated end-of-file (a hang-up reported again) ends nothing new.
       if (this.#peerEnded) return;

@@ -14,7 +14,10 @@ export type { SocketReceiver };
 
 /** A connected byte stream; see the module documentation. */
 export interface StreamSocket extends EventEmitter {
-  /** Sends or queues `bytes`; false while data is queued (wait for 'drain'). */
+  /**
+   * Sends or queues the first `length` (default: all) bytes of `bytes`;
+   * false while data is queued (wait for 'drain').
+   */
   write(bytes: Uint8Array, length?: number): boolean;
   /** Sends `bytes` if given, then shuts down the sending side. */
   end(bytes?: Uint8Array): this;
@@ -27,7 +30,8 @@ export interface StreamSocket extends EventEmitter {
   quiet?: boolean;
   /**
    * When set, takes what 'data' listeners would get, as (buffer, length)
-   * without a view per chunk or an event dispatch: the command phase's path.
+   * without a view per chunk or an event dispatch (the command phase's
+   * path); 'data' listeners then get nothing.
    */
   receiver?: SocketReceiver | null;
   /** True once the socket is closed. */

@@ -129,8 +129,15 @@ export class FdSocket extends EventEmitter implements PollHandler {
     return this.#closed;
   }
 
-  /** Sends `bytes` (copied if they must wait); false while data is queued. */
+  /**
+   * Sends the first `length` bytes of `bytes` (copied if they must wait);
+   * false while data is queued.
+   */
   write(bytes: Uint8Array, length = bytes.length): boolean {
+    // `send` would read past the array: never let a bad length leak memory to a peer.
+    if (!(length >= 0 && length <= bytes.length)) {
+      throw new RangeError(`write: length ${length} outside 0..${bytes.length}`);
+    }
     if (this.#closed || this.#ending) return false;
     if (length === 0) return this.#queue.length === 0;
     let sent = 0;

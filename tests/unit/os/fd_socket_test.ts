@@ -83,6 +83,21 @@ Deno.test("write(bytes, length) sends only the first length bytes, also when que
   await settle(client, peer);
 });
 
+Deno.test("write() refuses a length beyond the array instead of sending stray memory", async () => {
+  const { client, peer } = await pair();
+  const got = collect(peer);
+  assert.throws(() => client.write(new Uint8Array(4), 200), RangeError);
+  assert.throws(() => client.write(new Uint8Array(4), -1), RangeError);
+  assert.equal(client.write(new Uint8Array([1, 2, 3, 4]), 2), true);
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) >= 2 ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual(got.flatMap((chunk) => [...chunk]), [1, 2]);
+  await settle(client, peer);
+});
+
 Deno.test("bytes written on one end arrive on the other, in order", async () => {
   const { client, peer } = await pair();
   const got = collect(peer);

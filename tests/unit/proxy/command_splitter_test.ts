@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { CommandSplitter, type Segment } from "../../../src/proxy/command_splitter.ts";
+import {
+  CommandSplitter,
+  MAX_INTERCEPTED_PAYLOAD,
+  type Segment,
+} from "../../../src/proxy/command_splitter.ts";
 import { framePackets } from "../../../src/mysql/writer.ts";
 import { Command, MAX_PAYLOAD } from "../../../src/mysql/constants.ts";
 
@@ -143,4 +147,79 @@ Deno.test("forwardsWhole: a 16 MiB continuation is not judged as a new command",
   const continuation = framePackets(1, payload(Command.INIT_DB, "x"));
   assert.equal(splitter.forwardsWhole(continuation, continuation.length), true);
   assert.equal(splitter.lastSequenceId, 1);
+});
+
+/** Deterministic pseudo-random numbers (a linear congruential generator). */
+function seededRandom(seed: number): (below: number) => number {
+  let state = seed;
+  return (below) => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return Math.floor(state / 2 ** 32 * below);
+  };
+}
+
+/** A client stream mixing the packet shapes the splitter must tell apart. */
+function randomStream(random: (below: number) => number, withLarge: boolean): Uint8Array {
+  const commands = [Command.QUERY, Command.INIT_DB, Command.QUIT, Command.CHANGE_USER, 0x16, 0x17];
+  const packets: Uint8Array[] = [];
+  let sequenceId = 0;
+  const add = (length: number) => {
+    const body = new Uint8Array(length);
+    if (length > 0) body[0] = commands[random(commands.length)];
+    for (let i = 1; i < Math.min(length, 64); i++) body[i] = random(256);
+    // A continuation that starts like COM_INIT_DB is still payload.
+    if (length > MAX_PAYLOAD) body[MAX_PAYLOAD] = Command.INIT_DB;
+    packets.push(framePackets(sequenceId++ & 0xff, body));
+  };
+  for (let count = 1 + random(8); count > 0; count--) {
+    const kind = random(10);
+    if (kind === 0) add(0);
+    else if (kind === 1) add(MAX_INTERCEPTED_PAYLOAD - 1 + random(3));
+    else if (kind === 2 && withLarge) add(MAX_PAYLOAD + random(20)); // framed as a continuation
+    else add(1 + random(40));
+  }
+  return concat(packets);
+}
+
+function assertForwardsWholeAgreesWithPush(seed: number, streams: number, withLarge: boolean) {
+  const random = seededRandom(seed);
+  for (let n = 0; n < streams; n++) {
+    const stream = randomStream(random, withLarge);
+    const fast = new CommandSplitter(intercepts);
+    const reference = new CommandSplitter(intercepts);
+    for (let at = 0; at < stream.length;) {
+      const size = [1 + random(6), 1 + random(200), 1 + random(70_000)][random(3)];
+      const chunk = stream.subarray(at, Math.min(stream.length, at + size));
+      at += chunk.length;
+      // A receive buffer holds junk past `length` (here: COM_INIT_DB bytes).
+      const buffer = new Uint8Array(chunk.length + 8).fill(Command.INIT_DB);
+      buffer.set(chunk);
+      const carried = reference.pendingBytes;
+      const expected = reference.push(chunk.slice());
+      // push() forwarded exactly this chunk, nothing joined, nothing held back.
+      const wholeForward = carried === 0 && reference.pendingBytes === 0 &&
+        expected.length === 1 && expected[0].kind === "forward" &&
+        expected[0].bytes.length === chunk.length;
+      const where = `seed ${seed}, stream ${n}, offset ${at}`;
+      const sequenceIdBefore = fast.lastSequenceId;
+      if (fast.forwardsWhole(buffer, chunk.length)) {
+        assert.ok(wholeForward, `forwardsWhole accepted what push() splits (${where})`);
+      } else {
+        assert.ok(!wholeForward, `forwardsWhole refused a plain chunk (${where})`);
+        assert.equal(fast.lastSequenceId, sequenceIdBefore, `a refusal changed state (${where})`);
+        const got = fast.push(buffer.subarray(0, chunk.length));
+        if (!withLarge) assert.deepEqual(got, expected, where);
+      }
+      assert.equal(fast.lastSequenceId, reference.lastSequenceId, where);
+      assert.equal(fast.pendingBytes, reference.pendingBytes, where);
+    }
+  }
+}
+
+Deno.test("forwardsWhole agrees with push() on random streams cut at random points", () => {
+  assertForwardsWholeAgreesWithPush(12345, 2000, false);
+});
+
+Deno.test("forwardsWhole agrees with push() around 16 MiB continuations", () => {
+  assertForwardsWholeAgreesWithPush(777, 12, true);
 });

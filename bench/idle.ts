@@ -1,6 +1,6 @@
 /**
- * Memory a proxy spends per idle client: open `count` logged-in connections
- * through it, compare its RSS before and after.
+ * Memory a proxy spends per idle client: after a warm-up round, open `count`
+ * logged-in connections through it and compare its RSS before and after.
  * @module
  */
 
@@ -15,10 +15,30 @@ export interface IdleResult {
   readonly rssAfterBytes: number;
 }
 
-/** Opens `count` idle connections through `target` (which must have a pid). */
+/** Connections opened and closed first, so one-time costs (compiled code, first heap pages) are paid. */
+const WARM_UP = 100;
+
+/**
+ * Opens `count` idle connections through `target` (which must have a pid,
+ * best a fresh process) after a warm-up round.
+ */
 export async function measureIdle(target: Target, count: number): Promise<IdleResult> {
   if (target.pid === undefined) throw new Error(`Target "${target.name}" has no process`);
+  await closeAll(await openIdle(target, WARM_UP));
+  await settle();
   const before = await sampleProcess(target.pid);
+  const connections = await openIdle(target, count);
+  try {
+    await settle();
+    const after = await sampleProcess(target.pid);
+    return { count, rssBeforeBytes: before.rssBytes, rssAfterBytes: after.rssBytes };
+  } finally {
+    await closeAll(connections);
+  }
+}
+
+/** Opens `count` logged-in connections, each having run one query. */
+async function openIdle(target: Target, count: number): Promise<mysql.Connection[]> {
   const connections: mysql.Connection[] = [];
   try {
     // Batches keep the accept queue short without serialising everything.
@@ -34,11 +54,18 @@ export async function measureIdle(target: Target, count: number): Promise<IdleRe
       if (failure) throw failure.reason;
     }
     await Promise.all(connections.map((connection) => connection.query("SELECT 1")));
-    // Let the proxy settle (freed handshake buffers, lazily grown heaps).
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const after = await sampleProcess(target.pid);
-    return { count, rssBeforeBytes: before.rssBytes, rssAfterBytes: after.rssBytes };
-  } finally {
-    await Promise.all(connections.map((connection) => connection.end().catch(() => {})));
+    return connections;
+  } catch (error) {
+    await closeAll(connections);
+    throw error;
   }
+}
+
+function closeAll(connections: mysql.Connection[]): Promise<unknown> {
+  return Promise.all(connections.map((connection) => connection.end().catch(() => {})));
+}
+
+/** Lets the proxy settle (freed handshake buffers, lazily grown heaps). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 500));
 }

@@ -8,7 +8,7 @@
  * Starts a throwaway MariaDB, prepares sysbench's `oltp_point_select` tables
  * once, then for each thread count runs direct, haproxy and myproxy back to
  * back, so the ratios compare neighbours in time. Then the login rate
- * (bench/connect.lua) and the proxies' memory per idle connection. Everything
+ * (bench/connect.lua) and the proxies' memory per idle connection (each in a fresh process). Everything
  * it starts lives in one temp directory and is removed on exit, on error and
  * on Ctrl-C/SIGTERM; children die with us anyway (`setpriv --pdeathsig`).
  * @module
@@ -118,6 +118,32 @@ async function startTargets(options: Options, stack: AsyncDisposableStack, direc
   return { targets, notes };
 }
 
+/**
+ * Memory per idle connection, each proxy measured in a process of its own:
+ * the throughput and connect runs grew the first process's heap, which then
+ * took the idle connections without growing (myproxy read 0 KiB or less).
+ */
+async function measureIdleInFreshProcesses(
+  options: Options,
+  targets: readonly Target[],
+  direct: Endpoint,
+): Promise<IdleRow[]> {
+  const rows: IdleRow[] = [];
+  for (const target of targets) {
+    if (target.pid === undefined) continue;
+    await using dir = await tempDir(`bench-idle-${target.name}`);
+    const fresh = target.name === "haproxy"
+      ? await startHaproxy(dir.path, direct)
+      : await startMyproxyTarget(dir.path, direct);
+    try {
+      rows.push({ target: target.name, ...await measureIdle(fresh, options.idle) });
+    } finally {
+      await fresh.stop();
+    }
+  }
+  return rows;
+}
+
 /** Runs `measure` and the proxy's CPU time spent meanwhile, in seconds. */
 async function withCpu<T>(target: Target, measure: () => Promise<T>) {
   const before = target.pid === undefined ? undefined : await sampleProcess(target.pid);
@@ -198,10 +224,7 @@ async function main(options: Options, stack: AsyncDisposableStack): Promise<stri
     progress(`${target.name}: ${result.eventsPerSecond.toFixed(0)} connects/s`);
   }
 
-  const idle: IdleRow[] = [];
-  for (const target of targets.filter((target) => target.pid !== undefined)) {
-    idle.push({ target: target.name, ...await measureIdle(target, options.idle) });
-  }
+  const idle = await measureIdleInFreshProcesses(options, targets, direct);
 
   return [
     `oltp_point_select, ${options.rounds} × ${options.seconds} s per cell (alternating), ${navigator.hardwareConcurrency} CPUs ` +

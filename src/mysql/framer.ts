@@ -25,20 +25,21 @@ export interface PacketFramerOptions {
   readonly maxPayload?: number;
 }
 
-const MIN_BUFFER = 16 * 1024;
+/** Login packets are small: a HandshakeResponse with attributes is well under 1 KiB. */
+const MIN_BUFFER = 2 * 1024;
+const EMPTY = new Uint8Array(0);
 
 /**
  * Splits a byte stream into payloads, joining the packets of payloads of
  * `MAX_PAYLOAD` bytes or more. `push()` copies its chunk, so callers may reuse
- * their read buffer; returned payloads stay valid forever (the framer never
- * writes over bytes it handed out). Bytes are consumed only when a whole
- * payload is returned, so `takeBuffered()` hands over exactly the unread
- * stream. After a `MalformedPacketError` the stream is out of sync: close the
- * connection.
+ * their read buffer; returned payloads are the caller's own copies. Bytes are
+ * consumed only when a whole payload is returned, so `takeBuffered()` hands
+ * over exactly the unread stream (and releases the buffer). After a
+ * `MalformedPacketError` the stream is out of sync: close the connection.
  */
 export class PacketFramer {
   readonly #max: number;
-  #buf = new Uint8Array(0);
+  #buf = EMPTY;
   #start = 0;
   #end = 0;
 
@@ -72,7 +73,9 @@ export class PacketFramer {
    */
   takeBuffered(): Uint8Array {
     const rest = this.#buf.slice(this.#start, this.#end);
-    this.#start = this.#end;
+    // Let the buffer go: a framer outliving its login would pin it otherwise.
+    this.#buf = EMPTY;
+    this.#start = this.#end = 0;
     return rest;
   }
 
@@ -112,7 +115,9 @@ export class PacketFramer {
       return {
         sequenceId: firstSeq,
         lastSequenceId: lastSeq,
-        payload: b.subarray(from + HEADER_SIZE, at),
+        // A copy: a view would pin the whole buffer for as long as any part
+        // of the payload (a user name, say) is kept.
+        payload: b.slice(from + HEADER_SIZE, at),
       };
     }
     const payload = new Uint8Array(total);

@@ -96,3 +96,27 @@ Deno.test("framer: takeBuffered hands over exactly the unread bytes", () => {
   assert.equal(framer.bufferedBytes, 0);
   assert.equal(framer.next(), null);
 });
+
+Deno.test("framer: a payload owns its bytes and pins no framer buffer (regression)", () => {
+  // A kept user name used to be a view of the framer's 16 KiB buffer, which
+  // then stayed alive for the whole session: 32 KiB per idle connection.
+  const framer = new PacketFramer();
+  framer.push(bytes(framePackets(1, hex("0a0b0c")), framePackets(2, hex("0d"))));
+  for (const expected of ["0a0b0c", "0d"]) {
+    const { payload } = framer.next()!;
+    assert.equal(toHex(payload), expected);
+    assert.equal(payload.buffer.byteLength, payload.byteLength, "the payload is a view");
+  }
+});
+
+Deno.test("framer: after takeBuffered it starts over empty and frames new input", () => {
+  const framer = new PacketFramer();
+  framer.push(bytes(framePackets(0, hex("01")), hex("02")));
+  framer.next();
+  assert.equal(toHex(framer.takeBuffered()), "02");
+  assert.equal(framer.takeBuffered().length, 0);
+  framer.push(bytes(framePackets(5, hex("0303"))));
+  const framed = framer.next()!;
+  assert.equal(framed.sequenceId, 5);
+  assert.equal(toHex(framed.payload), "0303");
+});

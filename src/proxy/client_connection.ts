@@ -84,6 +84,9 @@ export class ClientConnection implements ClientSession {
   async run(): Promise<void> {
     try {
       await this.#run();
+      // Awaited here rather than inside #run, whose suspended frame would
+      // keep the login's state (packet reader, handshake) for the session.
+      await this.phase?.finished;
     } catch (error) {
       if (error instanceof ConnectionClosedError) {
         this.log("info", `Client went away: ${error.message}`);
@@ -229,7 +232,8 @@ export class ClientConnection implements ClientSession {
       this.log("error", `Lua error in on_command_phase: ${error.message}`);
     }
     if (this.closed) return;
-    await phase.run(packets.detach(), link.leftover);
+    // run() awaits the session (`phase.finished`).
+    void phase.run(packets.detach(), link.leftover);
   }
 }
 

@@ -100,6 +100,11 @@ export class CommandPhase {
     return this.#done;
   }
 
+  /** Resolves when the session has ended (also when it ends before run()). */
+  get finished(): Promise<void> {
+    return this.#done;
+  }
+
   /** Writes bytes to the backend, pausing the client while the backend is full. */
   writeToBackend(bytes: Uint8Array, length = bytes.length): void {
     if (!this.backend.write(bytes, length)) {

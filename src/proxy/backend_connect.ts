@@ -17,6 +17,7 @@ import { Capability } from "../mysql/constants.ts";
 import type { MysqlError } from "../mysql/errors.ts";
 import type { BackendCredentials } from "./policy.ts";
 import { PacketSocket } from "./packet_socket.ts";
+import { deadline } from "./deadline.ts";
 
 /** Connect timeout and per-packet login timeout (the original used 10 s). */
 export const BACKEND_TIMEOUT_MS = 10_000;
@@ -54,16 +55,16 @@ function openSocket(address: SocketAddress): Promise<FdSocket> {
       reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
       return;
     }
-    const timer = setTimeout(() => {
+    const timeout = deadline(BACKEND_TIMEOUT_MS, () => {
       socket.destroy();
       reject(new BackendConnectError(`Cannot connect to "${where}": timed out`));
-    }, BACKEND_TIMEOUT_MS);
+    });
     socket.once("error", (error) => {
-      clearTimeout(timer);
+      timeout.cancel();
       reject(new BackendConnectError(describePermissionError(error, `connect to "${where}"`)));
     });
     socket.once("connect", () => {
-      clearTimeout(timer);
+      timeout.cancel();
       socket.removeAllListeners("error");
       // Keeps a late error from crashing the process between phases; the
       // command phase logs errors and 'close' ends the session.

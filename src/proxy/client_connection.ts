@@ -28,6 +28,7 @@ import { CommandPhase } from "./command_phase.ts";
 import { handleCommand } from "./commands.ts";
 import { performHandshake } from "./client_handshake.ts";
 import { reencodeOk } from "./reencode.ts";
+import { deadline } from "./deadline.ts";
 
 /** State shared by all connections of a proxy. */
 export interface ProxyContext {
@@ -106,9 +107,8 @@ export class ClientConnection implements ClientSession {
     // end() flushes a pending ERR before the FIN; destroy() would drop it.
     this.socket.end();
     const socket = this.socket;
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    Deno.unrefTimer(timer);
-    socket.once("close", () => clearTimeout(timer));
+    const linger = deadline(LINGER_MS, () => socket.destroy());
+    socket.once("close", () => linger.cancel());
     this.policy.release(this);
   }
 

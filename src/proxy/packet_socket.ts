@@ -1,5 +1,5 @@
 /**
- * Whole-packet reading over a `node:net` socket for the handshake and login
+ * Whole-packet reading over a socket for the handshake and login
  * phases, where packets are small and the proxy must parse each one. The
  * command phase does not use it: there bytes stream through.
  * @module
@@ -8,6 +8,7 @@
 import type { StreamSocket } from "../net/stream_socket.ts";
 import { PacketFramer } from "../mysql/framer.ts";
 import { framePackets } from "../mysql/writer.ts";
+import { deadline } from "./deadline.ts";
 
 /** One received packet. */
 export interface Packet {
@@ -46,17 +47,17 @@ export class PacketSocket {
     if (ready) return Promise.resolve(ready);
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timeout = deadline(timeoutMs, () => {
         this.#waiter = null;
         reject(new ConnectionClosedError(`No packet within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
+      });
       this.#waiter = {
         resolve: (packet) => {
-          clearTimeout(timer);
+          timeout.cancel();
           resolve(packet);
         },
         reject: (error) => {
-          clearTimeout(timer);
+          timeout.cancel();
           reject(error);
         },
       };

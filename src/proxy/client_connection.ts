@@ -107,8 +107,10 @@ export class ClientConnection implements ClientSession {
     // end() flushes a pending ERR before the FIN; destroy() would drop it.
     this.socket.end();
     const socket = this.socket;
-    const linger = deadline(LINGER_MS, () => socket.destroy());
-    socket.once("close", () => linger.cancel());
+    if (!socket.destroyed) {
+      const linger = deadline(LINGER_MS, () => socket.destroy());
+      socket.once("close", () => linger.cancel());
+    }
     this.policy.release(this);
   }
 
@@ -212,6 +214,12 @@ export class ClientConnection implements ClientSession {
     link: { socket: StreamSocket; leftover: Uint8Array },
     packets: PacketSocket,
   ): Promise<void> {
+    // The client may have gone while the OK was written (a failed send
+    // closes the socket): no callback for a closed session, no stray backend.
+    if (this.closed) {
+      link.socket.destroy();
+      return;
+    }
     const phase = new CommandPhase(
       {
         handleCommand: (sequenceId, payload) => handleCommand(this, sequenceId, payload),
@@ -231,6 +239,7 @@ export class ClientConnection implements ClientSession {
       this.context.luaError();
       this.log("error", `Lua error in on_command_phase: ${error.message}`);
     }
+    // close() during the callback closed the phase too (it was set first).
     if (this.closed) return;
     // run() awaits the session (`phase.finished`).
     void phase.run(packets.detach(), link.leftover);

@@ -20,28 +20,22 @@ import { tempDir } from "../tests/support/tmp.ts";
 import { loadConfig } from "../src/lua/config.ts";
 import { openListeners } from "../src/net/listener.ts";
 import { ProxyServer } from "../src/proxy/server.ts";
-import { connect, myproxyConfig } from "./targets.ts";
+import { myproxyConfig } from "./targets.ts";
+import { closeAll, openIdle, settle, WARM_UP } from "./idle.ts";
 import type { Endpoint } from "./sysbench.ts";
 
-const WARM_UP = 100;
 const USER = { user: "bench", password: "bench-pw", database: "bench" };
 
 /** Client side: hold `count` idle connections through `port`. */
 async function holdConnections(port: number, count: number): Promise<void> {
-  const endpoint: Endpoint = { host: "127.0.0.1", port, ...USER };
-  const connections = [];
-  for (let opened = 0; opened < count; opened += 50) {
-    const batch = Math.min(50, count - opened);
-    connections.push(...await Promise.all(Array.from({ length: batch }, () => connect(endpoint))));
-  }
-  await Promise.all(connections.map((connection) => connection.query("SELECT 1")));
+  const connections = await openIdle({ host: "127.0.0.1", port, ...USER }, count);
   console.log("ready");
   for await (const _ of Deno.stdin.readable) { /* until the parent closes stdin */ }
-  await Promise.all(connections.map((connection) => connection.end().catch(() => {})));
+  await closeAll(connections);
 }
 
 /** Starts a child holding `count` connections; resolves once they are open. */
-async function openIdle(port: number, count: number) {
+async function startClients(port: number, count: number) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -81,8 +75,6 @@ function collectedMemory(): Deno.MemoryUsage {
   return Deno.memoryUsage();
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
-
 async function measure(connections: number): Promise<string> {
   await using stack = new AsyncDisposableStack();
   const db = stack.use(await startMariaDb({ fixtures: false }));
@@ -102,10 +94,10 @@ async function measure(connections: number): Promise<string> {
       stack.defer(() => listener.close());
     }
   }
-  await (await openIdle(port, WARM_UP)).close();
+  await (await startClients(port, WARM_UP)).close();
   await settle();
   const before = collectedMemory();
-  const clients = await openIdle(port, connections);
+  const clients = await startClients(port, connections);
   await settle();
   const after = collectedMemory();
   await clients.close();

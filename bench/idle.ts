@@ -7,6 +7,7 @@
 import type mysql from "mysql2/promise";
 import { sampleProcess } from "./proc_stat.ts";
 import { connect, type Target } from "./targets.ts";
+import type { Endpoint } from "./sysbench.ts";
 
 /** RSS of the proxy before and with the idle connections. */
 export interface IdleResult {
@@ -16,7 +17,7 @@ export interface IdleResult {
 }
 
 /** Connections opened and closed first, so one-time costs (compiled code, first heap pages) are paid. */
-const WARM_UP = 100;
+export const WARM_UP = 100;
 
 /**
  * Opens `count` idle connections through `target` (which must have a pid,
@@ -24,10 +25,10 @@ const WARM_UP = 100;
  */
 export async function measureIdle(target: Target, count: number): Promise<IdleResult> {
   if (target.pid === undefined) throw new Error(`Target "${target.name}" has no process`);
-  await closeAll(await openIdle(target, WARM_UP));
+  await closeAll(await openIdle(target.endpoint, WARM_UP));
   await settle();
   const before = await sampleProcess(target.pid);
-  const connections = await openIdle(target, count);
+  const connections = await openIdle(target.endpoint, count);
   try {
     await settle();
     const after = await sampleProcess(target.pid);
@@ -37,15 +38,15 @@ export async function measureIdle(target: Target, count: number): Promise<IdleRe
   }
 }
 
-/** Opens `count` logged-in connections, each having run one query. */
-async function openIdle(target: Target, count: number): Promise<mysql.Connection[]> {
+/** Opens `count` logged-in connections to `endpoint`, each having run one query. */
+export async function openIdle(endpoint: Endpoint, count: number): Promise<mysql.Connection[]> {
   const connections: mysql.Connection[] = [];
   try {
     // Batches keep the accept queue short without serialising everything.
     for (let opened = 0; opened < count; opened += 50) {
       const batch = Math.min(50, count - opened);
       const settled = await Promise.allSettled(
-        Array.from({ length: batch }, () => connect(target.endpoint)),
+        Array.from({ length: batch }, () => connect(endpoint)),
       );
       for (const result of settled) {
         if (result.status === "fulfilled") connections.push(result.value);
@@ -61,11 +62,12 @@ async function openIdle(target: Target, count: number): Promise<mysql.Connection
   }
 }
 
-function closeAll(connections: mysql.Connection[]): Promise<unknown> {
+/** Ends `connections`, ignoring failures. */
+export function closeAll(connections: mysql.Connection[]): Promise<unknown> {
   return Promise.all(connections.map((connection) => connection.end().catch(() => {})));
 }
 
 /** Lets the proxy settle (freed handshake buffers, lazily grown heaps). */
-function settle(): Promise<void> {
+export function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 500));
 }

@@ -22,11 +22,10 @@ export interface CommandPhaseHost {
   log(level: "info" | "warning" | "error", message: string): void;
 }
 
-/** A copy of `segment` that outlives the receive buffer it points into. */
+/** `segment`, made to outlive the receive buffer its forwarded bytes point into. */
 function ownedSegment(segment: Segment): Segment {
-  return segment.kind === "forward"
-    ? { kind: "forward", bytes: segment.bytes.slice() }
-    : { ...segment, payload: segment.payload.slice() };
+  // Command payloads are copies already (CommandSplitter).
+  return segment.kind === "forward" ? { kind: "forward", bytes: segment.bytes.slice() } : segment;
 }
 
 /** One receiver class per direction keeps the poller's call sites monomorphic. */
@@ -169,9 +168,7 @@ export class CommandPhase {
         this.writeToBackend(segment.bytes);
         continue;
       }
-      // Chunks are views of the socket's receive buffer: a handler that
-      // finishes later needs its own copy.
-      const pending = this.host.handleCommand(segment.sequenceId, segment.payload.slice());
+      const pending = this.host.handleCommand(segment.sequenceId, segment.payload);
       if (pending === undefined) continue;
       this.#busy = true;
       // The callback's promises must run before the poller blocks again.
@@ -188,8 +185,8 @@ export class CommandPhase {
 
   #resumeAfterCommand(): void {
     this.#busy = false;
-    if (!this.#closed) this.client.quiet = true;
     if (this.#closed) return;
+    this.client.quiet = true;
     const queued = this.#queue;
     this.#queue = [];
     this.#process(queued);

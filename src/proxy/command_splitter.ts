@@ -12,7 +12,10 @@
 
 import { MAX_PAYLOAD } from "../mysql/constants.ts";
 
-/** A piece of the stream: bytes to forward, or an intercepted command. */
+/**
+ * A piece of the stream: bytes to forward (a view of the pushed chunk), or an
+ * intercepted command (its payload is a copy the receiver owns).
+ */
 export type Segment =
   | { readonly kind: "forward"; readonly bytes: Uint8Array }
   | { readonly kind: "command"; readonly sequenceId: number; readonly payload: Uint8Array };
@@ -107,7 +110,8 @@ export class CommandSplitter {
         if (pos > forwardFrom) {
           out.push({ kind: "forward", bytes: chunk.subarray(forwardFrom, pos) });
         }
-        const payload = chunk.subarray(pos + HEADER, pos + HEADER + length);
+        // A copy: the command may be handled after the chunk's buffer is reused.
+        const payload = chunk.slice(pos + HEADER, pos + HEADER + length);
         out.push({ kind: "command", sequenceId, payload });
         this.lastSequenceId = sequenceId;
         pos += HEADER + length;

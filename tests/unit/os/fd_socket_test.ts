@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { FdSocket, SystemError } from "../../../src/os/fd_socket.ts";
 import { thePoller } from "../../../src/os/poller.ts";
-import { connectFdSocket, FdListener, isListeningFd, listenFd } from "../../../src/os/sockets.ts";
+import {
+  connectFdSocket,
+  FdListener,
+  isListeningFd,
+  listenFd,
+  socketPair,
+} from "../../../src/os/sockets.ts";
 import { freePort } from "../../support/child.ts";
 
 /** A listener on a free loopback port and a connected pair of sockets. */
@@ -274,4 +280,16 @@ Deno.test("isListeningFd tells a listening socket from a connected one", async (
   const { libc } = await import("../../../src/os/libc.ts");
   libc().close(fd);
   await settle(client, peer);
+});
+
+Deno.test("socketPair gives two connected, non-blocking ends", async () => {
+  const [a, b] = socketPair().map((fd) => new FdSocket(fd));
+  const got = collect(b);
+  assert.equal(a.write(new TextEncoder().encode("pair")), true);
+  await new Promise<void>((resolve) => {
+    const check = () => total(got) === 4 ? resolve() : setTimeout(check, 5);
+    check();
+  });
+  assert.equal(new TextDecoder().decode(got[0]), "pair");
+  await settle(a, b);
 });
